@@ -1,0 +1,96 @@
+/* The commands that only touch the database: migrate, init, version. */
+#include "app/commands.h"
+
+#include "db/migrate.h"
+#include "service/setup.h"
+#include "version.h"
+
+#include <microhttpd.h>
+#include <sqlite3.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+
+void cmd_build_labels(char *out, size_t len)
+{
+    int pq = PQlibVersion();
+    snprintf(out, len, "version=\"%s\",sqlite=\"%s\",libpq=\"%d.%d\",libmicrohttpd=\"%s\"",
+             FRONTDESK_VERSION, sqlite3_libversion(), pq / 10000, pq % 100, MHD_get_version());
+}
+
+int cmd_open_database(const struct config *cfg, struct env *env, int *applied)
+{
+    struct err e;
+    err_clear(&e);
+    struct db_pool *pool = NULL;
+    struct db *db;
+    int rc = db_pool_open(cfg->db_url, &cfg->db, &pool, &e);
+    if (!rc)
+        rc = db_pool_conn(pool, &db, &e);
+    if (!rc)
+        rc = migrate_apply(db, applied, &e);
+    if (rc) {
+        fprintf(stderr, "frontdesk %s: %s%s%s\n", cfg->cmd_name, e.message, e.detail[0] ? ": " : "",
+                e.detail);
+        db_pool_free(pool);
+        return 1;
+    }
+    env->db = pool;
+    return 0;
+}
+
+int cmd_migrate(const struct config *cfg, struct env *env)
+{
+    int applied = 0;
+    if (cmd_open_database(cfg, env, &applied))
+        return 1;
+    struct db *db;
+    struct migrate_status st = {0, 0};
+    struct err e;
+    err_clear(&e);
+    if (db_pool_conn(env->db, &db, &e) == 0)
+        migrate_status(db, &st, &e);
+    printf("frontdesk migrate: schema version %d (applied %d migration%s)\n", st.current, applied,
+           applied == 1 ? "" : "s");
+    db_pool_free(env->db);
+    env->db = NULL;
+    return 0;
+}
+
+int cmd_init(const struct config *cfg, struct env *env)
+{
+    int applied = 0;
+    if (cmd_open_database(cfg, env, &applied))
+        return 1;
+    struct err e;
+    err_clear(&e);
+    struct db *db;
+    char token[SETUP_TOKEN_LEN + 1];
+    int rc = db_pool_conn(env->db, &db, &e);
+    if (!rc)
+        rc = setup_init_instance(env, db, token, &e);
+    if (rc < 0) {
+        fprintf(stderr, "frontdesk init: %s\n", e.message);
+        db_pool_free(env->db);
+        env->db = NULL;
+        return 1;
+    }
+    printf("frontdesk init: database ready (%s, %d migration%s applied)\n", cfg->db_url, applied,
+           applied == 1 ? "" : "s");
+    if (rc == SETUP_TOKEN_ISSUED)
+        printf("No administrator exists yet. Create one with POST /api/v2/setup and this one-time\n"
+               "setup token (a later init replaces it):\nsetup token: %s\n",
+               token);
+    if (cfg->demo)
+        printf("frontdesk init: demo data requested; nothing to add yet at this version\n");
+    db_pool_free(env->db);
+    env->db = NULL;
+    return 0;
+}
+
+int cmd_version(const struct config *cfg, struct env *env)
+{
+    char labels[256];
+    cmd_build_labels(labels, sizeof labels);
+    printf("frontdesk %s\n%s\n", FRONTDESK_VERSION, labels);
+    return 0;
+}

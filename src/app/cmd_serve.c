@@ -1,0 +1,78 @@
+/* frontdesk serve: open the database (migrating it), start the HTTP server, and on SIGTERM or
+ * SIGINT stop accepting, let requests in flight finish, then close everything cleanly. */
+#include "app/commands.h"
+
+#include "base/log.h"
+#include "db/db.h"
+#include "http/handlers.h"
+#include "http/server.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+extern const struct embed_table web_assets;
+
+/* Block the stop signals in every thread (workers inherit the mask), so only sigwait() in the
+ * main thread sees them: no handler runs in the middle of a worker's critical section. */
+static void block_stop_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a client gone mid-write is an error return, not a death */
+}
+
+int cmd_serve(const struct config *cfg, struct env *env)
+{
+    sigset_t stop;
+    block_stop_signals(&stop);
+    int applied = 0;
+    if (cmd_open_database(cfg, env, &applied))
+        return 1;
+    struct router routes;
+    router_init(&routes);
+    if (http_routes_register(&routes, &web_assets)) {
+        fprintf(stderr, "frontdesk serve: route table is malformed (a bug)\n");
+        http_routes_release(&routes);
+        db_pool_free(env->db);
+        return 1;
+    }
+    char labels[256];
+    cmd_build_labels(labels, sizeof labels);
+    struct http_server_config http = cfg->http;
+    http.build_labels = labels;
+    struct http_server *server = NULL;
+    struct err e;
+    err_clear(&e);
+    if (http_server_start(&http, &routes, env, &server, &e)) {
+        fprintf(stderr, "frontdesk serve: %s\n", e.message);
+        http_routes_release(&routes);
+        db_pool_free(env->db);
+        return 1;
+    }
+    const char *host = cfg->http.listen_host;
+    bool v6 = strchr(host, ':') != NULL;
+    printf("frontdesk listening on http://%s%s%s:%u/\n", v6 ? "[" : "", host, v6 ? "]" : "",
+           http_server_port(server));
+    fflush(stdout);
+    log_msg("info", "server_started", "listening on %s port %u with %u threads (%d migrations applied)",
+            host, http_server_port(server), cfg->http.threads, applied);
+
+    int sig = 0;
+    sigwait(&stop, &sig);
+    log_msg("info", "shutdown", "received %s: no new connections, finishing requests in flight",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    http_server_quiesce(server);
+    unsigned left = http_server_drain(server, (int64_t)cfg->shutdown_timeout_s * 1000);
+    if (left)
+        log_msg("warn", "shutdown", "%u request(s) still in flight after %u s: closing them", left,
+                cfg->shutdown_timeout_s);
+    http_server_stop(server);
+    http_routes_release(&routes);
+    db_pool_free(env->db);
+    env->db = NULL;
+    log_msg("info", "stopped", "clean shutdown");
+    return 0;
+}

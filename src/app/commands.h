@@ -1,0 +1,20 @@
+/* commands: one function per frontdesk subcommand. Each returns the process exit status
+ * (0 success, 1 failure; usage errors are caught earlier by config_parse and exit 2). */
+#ifndef FRONTDESK_APP_COMMANDS_H
+#define FRONTDESK_APP_COMMANDS_H
+
+#include "app/config.h"
+#include "base/env.h"
+
+int cmd_serve(const struct config *cfg, struct env *env);
+int cmd_init(const struct config *cfg, struct env *env);
+int cmd_migrate(const struct config *cfg, struct env *env);
+int cmd_version(const struct config *cfg, struct env *env);
+
+/* Shared by the commands that need a database: open the pool and apply pending migrations,
+ * printing a one-line error on failure. Returns 0 or nonzero. */
+int cmd_open_database(const struct config *cfg, struct env *env, int *applied);
+/* "version=\"...\",sqlite=\"...\",..." for frontdesk_build_info and `version`. */
+void cmd_build_labels(char *out, size_t len);
+
+#endif

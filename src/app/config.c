@@ -1,0 +1,402 @@
+#include "app/config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum flag_id {
+    F_DB,
+    F_SQLITE_SYNC,
+    F_LISTEN,
+    F_THREADS,
+    F_MAX_CONNECTIONS,
+    F_MAX_CONNECTIONS_PER_IP,
+    F_TRUSTED_PROXIES,
+    F_IDLE_TIMEOUT,
+    F_MAX_BODY_SIZE,
+    F_CONNECTION_MEMORY,
+    F_SHUTDOWN_TIMEOUT,
+    F_LOG_LEVEL,
+    F_DEMO,
+};
+
+enum flag_kind { K_STRING, K_UINT, K_SIZE, K_ENUM, K_BOOL, K_LISTEN, K_ADDRS };
+
+#define DB_CMDS (CONFIG_CMD_SERVE | CONFIG_CMD_INIT | CONFIG_CMD_MIGRATE)
+
+struct flag {
+    enum flag_id id;
+    const char *name; /* without the dashes */
+    const char *env;
+    unsigned cmds;
+    enum flag_kind kind;
+    uint64_t min, max;    /* K_UINT, K_SIZE */
+    const char *choices;  /* K_ENUM: "a|b" */
+    const char *def;      /* shown in usage; NULL when computed */
+    const char *metavar;
+    const char *help;
+};
+
+static const struct flag flags[] = {
+    {F_DB, "db", "FRONTDESK_DB", DB_CMDS, K_STRING, 0, 0, NULL, "sqlite:var/frontdesk.db", "URL",
+     "database: sqlite:PATH or a postgres:// URL (libpq connection string)"},
+    {F_SQLITE_SYNC, "sqlite-sync", "FRONTDESK_SQLITE_SYNC", DB_CMDS, K_ENUM, 0, 0, "full|normal",
+     "full", "MODE",
+     "full: a commit acknowledged to a client survives power loss; normal: survives a crash of "
+     "the process, not of the machine (faster commits)"},
+    {F_LISTEN, "listen", "FRONTDESK_LISTEN", CONFIG_CMD_SERVE, K_LISTEN, 0, 0, NULL,
+     "127.0.0.1:8080", "HOST:PORT", "address to serve on; port 0 picks a free one"},
+    {F_THREADS, "threads", "FRONTDESK_THREADS", CONFIG_CMD_SERVE, K_UINT, 1, 256, NULL, NULL, "N",
+     "worker threads (default: the number of cores)"},
+    {F_MAX_CONNECTIONS, "max-connections", "FRONTDESK_MAX_CONNECTIONS", CONFIG_CMD_SERVE, K_UINT,
+     1, 1000000, NULL, "1000", "N", "open connections in total; new ones above are closed"},
+    {F_MAX_CONNECTIONS_PER_IP, "max-connections-per-ip", "FRONTDESK_MAX_CONNECTIONS_PER_IP",
+     CONFIG_CMD_SERVE, K_UINT, 1, 1000000, NULL, "50", "N",
+     "open connections per client address (requests in flight behind a trusted proxy); the "
+     "excess is answered 429"},
+    {F_TRUSTED_PROXIES, "trusted-proxies", "FRONTDESK_TRUSTED_PROXIES", CONFIG_CMD_SERVE, K_ADDRS,
+     0, 0, NULL, "", "LIST",
+     "comma-separated proxy addresses or CIDR blocks whose X-Forwarded-For is believed"},
+    {F_IDLE_TIMEOUT, "idle-timeout", "FRONTDESK_IDLE_TIMEOUT", CONFIG_CMD_SERVE, K_UINT, 1, 3600,
+     NULL, "30", "SECONDS", "close a connection that sends nothing for this long"},
+    {F_MAX_BODY_SIZE, "max-body-size", "FRONTDESK_MAX_BODY_SIZE", CONFIG_CMD_SERVE, K_SIZE, 1024,
+     (uint64_t)1 << 32, NULL, "1M", "BYTES", "largest request body (suffix K, M or G); over it: 413"},
+    {F_CONNECTION_MEMORY, "connection-memory", "FRONTDESK_CONNECTION_MEMORY", CONFIG_CMD_SERVE,
+     K_SIZE, 4096, 16u << 20, NULL, "64K", "BYTES",
+     "memory per connection for the request line and headers (suffix K, M)"},
+    {F_SHUTDOWN_TIMEOUT, "shutdown-timeout", "FRONTDESK_SHUTDOWN_TIMEOUT", CONFIG_CMD_SERVE,
+     K_UINT, 0, 3600, NULL, "10", "SECONDS",
+     "on SIGTERM/SIGINT, how long requests in flight may take to finish"},
+    {F_LOG_LEVEL, "log-level", "FRONTDESK_LOG_LEVEL", DB_CMDS, K_ENUM, 0, 0, "info|debug", "info",
+     "LEVEL", "log verbosity"},
+    {F_DEMO, "demo", "FRONTDESK_DEMO", CONFIG_CMD_INIT, K_BOOL, 0, 0, NULL, "off", NULL,
+     "also load demo data"},
+};
+#define NFLAGS (sizeof flags / sizeof flags[0])
+
+static const struct {
+    enum config_cmd cmd;
+    const char *name;
+    const char *summary;
+} commands[] = {
+    {CONFIG_CMD_SERVE, "serve", "serve the web app and the API"},
+    {CONFIG_CMD_INIT, "init", "create the database, apply migrations, load default content"},
+    {CONFIG_CMD_MIGRATE, "migrate", "apply pending database migrations"},
+    {CONFIG_CMD_VERSION, "version", "print the version"},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+int config_parse_size(const char *s, size_t *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return ERR_INVALID;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno)
+        return ERR_INVALID;
+    unsigned long long mult = 1;
+    if (*end == 'K' || *end == 'k')
+        mult = 1024ULL;
+    else if (*end == 'M' || *end == 'm')
+        mult = 1024ULL * 1024;
+    else if (*end == 'G' || *end == 'g')
+        mult = 1024ULL * 1024 * 1024;
+    if (mult != 1)
+        end++;
+    if (*end != '\0' || v > SIZE_MAX / mult)
+        return ERR_INVALID;
+    *out = (size_t)(v * mult);
+    return 0;
+}
+
+static int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return ERR_INVALID;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end != '\0' || v < min || v > max)
+        return ERR_INVALID;
+    *out = v;
+    return 0;
+}
+
+int config_parse_listen(const char *s, struct http_server_config *cfg)
+{
+    const char *colon;
+    const char *host;
+    size_t host_len;
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (!close || close[1] != ':')
+            return ERR_INVALID;
+        host = s + 1;
+        host_len = (size_t)(close - host);
+        colon = close + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (!colon || memchr(s, ':', (size_t)(colon - s)))
+            return ERR_INVALID; /* a bare IPv6 address needs brackets */
+        host = s;
+        host_len = (size_t)(colon - s);
+    }
+    uint64_t port;
+    if (host_len == 0 || host_len >= sizeof cfg->listen_host ||
+        parse_uint(colon + 1, 0, 65535, &port))
+        return ERR_INVALID;
+    struct netaddr probe;
+    if (netaddr_parse(host, host_len, &probe))
+        return ERR_INVALID;
+    memcpy(cfg->listen_host, host, host_len);
+    cfg->listen_host[host_len] = '\0';
+    cfg->listen_port = (unsigned)port;
+    return 0;
+}
+
+static int parse_bool(const char *s, bool *out)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on"};
+    static const char *const no[] = {"0", "false", "no", "off"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(s, yes[i]) == 0) {
+            *out = true;
+            return 0;
+        }
+        if (strcasecmp(s, no[i]) == 0) {
+            *out = false;
+            return 0;
+        }
+    }
+    return ERR_INVALID;
+}
+
+static bool enum_has(const char *choices, const char *v)
+{
+    size_t n = strlen(v);
+    for (const char *p = choices; *p;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && strncmp(p, v, n) == 0)
+            return true;
+        if (!bar)
+            break;
+        p = bar + 1;
+    }
+    return false;
+}
+
+/* Describe what a flag expects, for error messages. */
+static void expectation(const struct flag *f, char *out, size_t len)
+{
+    switch (f->kind) {
+    case K_UINT:
+        snprintf(out, len, "expected an integer from %llu to %llu", (unsigned long long)f->min,
+                 (unsigned long long)f->max);
+        break;
+    case K_SIZE:
+        snprintf(out, len, "expected a size in bytes from %llu to %llu (suffix K, M or G)",
+                 (unsigned long long)f->min, (unsigned long long)f->max);
+        break;
+    case K_ENUM: snprintf(out, len, "expected one of %s", f->choices); break;
+    case K_BOOL: snprintf(out, len, "expected 1, 0, true, false, yes or no"); break;
+    case K_LISTEN: snprintf(out, len, "expected HOST:PORT with an IP address, [::1]:PORT for IPv6"); break;
+    case K_ADDRS: snprintf(out, len, "expected comma-separated IP addresses or CIDR blocks"); break;
+    default: snprintf(out, len, "expected a non-empty value"); break;
+    }
+}
+
+/* Apply one value. who is "--name" or "FRONTDESK_NAME", for messages. */
+static int apply(const struct flag *f, const char *value, const char *who, struct config *cfg,
+                 struct err *e)
+{
+    uint64_t u = 0;
+    size_t sz = 0;
+    bool ok = true;
+    switch (f->kind) {
+    case K_STRING:
+        ok = value[0] != '\0' && strlen(value) < sizeof cfg->db_url;
+        if (ok)
+            snprintf(cfg->db_url, sizeof cfg->db_url, "%s", value);
+        break;
+    case K_UINT: ok = parse_uint(value, f->min, f->max, &u) == 0; break;
+    case K_SIZE: ok = config_parse_size(value, &sz) == 0 && sz >= f->min && sz <= f->max; break;
+    case K_ENUM: ok = enum_has(f->choices, value); break;
+    case K_BOOL: ok = parse_bool(value, &cfg->demo) == 0; break;
+    case K_LISTEN: ok = config_parse_listen(value, &cfg->http) == 0; break;
+    case K_ADDRS: {
+        struct err inner;
+        ok = netaddr_list_parse(value, who, &cfg->http.trusted_proxies, &inner) == 0;
+        if (!ok)
+            return err_set(e, ERR_INVALID, who, "frontdesk %s: %s: %s", cfg->cmd_name, who,
+                           inner.message);
+        break;
+    }
+    }
+    if (!ok) {
+        char what[160];
+        expectation(f, what, sizeof what);
+        return err_set(e, ERR_INVALID, who, "frontdesk %s: %s: %s, got \"%.64s\"", cfg->cmd_name,
+                       who, what, value);
+    }
+    switch (f->id) {
+    case F_SQLITE_SYNC:
+        cfg->db.sqlite_sync = strcmp(value, "normal") == 0 ? DB_SYNC_NORMAL : DB_SYNC_FULL;
+        break;
+    case F_THREADS: cfg->http.threads = (unsigned)u; break;
+    case F_MAX_CONNECTIONS: cfg->http.max_connections = (unsigned)u; break;
+    case F_MAX_CONNECTIONS_PER_IP: cfg->http.max_connections_per_ip = (unsigned)u; break;
+    case F_IDLE_TIMEOUT: cfg->http.idle_timeout_s = (unsigned)u; break;
+    case F_MAX_BODY_SIZE: cfg->http.max_body_size = sz; break;
+    case F_CONNECTION_MEMORY: cfg->http.connection_memory = sz; break;
+    case F_SHUTDOWN_TIMEOUT: cfg->shutdown_timeout_s = (unsigned)u; break;
+    case F_LOG_LEVEL: cfg->log_debug = strcmp(value, "debug") == 0; break;
+    default: break; /* handled by kind */
+    }
+    return 0;
+}
+
+static void set_defaults(struct config *cfg, unsigned cores)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->cmd_name = "frontdesk";
+    snprintf(cfg->db_url, sizeof cfg->db_url, "sqlite:var/frontdesk.db");
+    cfg->db.sqlite_sync = DB_SYNC_FULL;
+    cfg->db.busy_timeout_ms = 5000;
+    config_parse_listen("127.0.0.1:8080", &cfg->http);
+    cfg->http.threads = cores ? cores : 1;
+    cfg->http.max_connections = 1000;
+    cfg->http.max_connections_per_ip = 50;
+    cfg->http.idle_timeout_s = 30;
+    cfg->http.max_body_size = 1024 * 1024;
+    cfg->http.connection_memory = 64 * 1024;
+    cfg->shutdown_timeout_s = 10;
+}
+
+static const struct flag *find_flag(const char *name, size_t len)
+{
+    for (size_t i = 0; i < NFLAGS; i++)
+        if (strlen(flags[i].name) == len && strncmp(flags[i].name, name, len) == 0)
+            return &flags[i];
+    return NULL;
+}
+
+static int apply_environment(struct config *cfg, config_getenv_fn getenv_fn, void *ctx,
+                             struct err *e)
+{
+    for (size_t i = 0; i < NFLAGS && getenv_fn; i++) {
+        if (!(flags[i].cmds & cfg->cmd))
+            continue;
+        const char *v = getenv_fn(flags[i].env, ctx);
+        if (!v)
+            continue;
+        int rc = apply(&flags[i], v, flags[i].env, cfg, e);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int config_parse(int argc, char **argv, config_getenv_fn getenv_fn, void *ctx, unsigned cores,
+                 struct config *out, struct err *e)
+{
+    struct config cfg;
+    set_defaults(&cfg, cores);
+    int i = 1;
+    if (i < argc && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {
+        cfg.help = true;
+        *out = cfg;
+        return 0;
+    }
+    if (i >= argc)
+        return err_set(e, ERR_INVALID, "command",
+                       "frontdesk: missing command (serve, init, migrate, version; see --help)");
+    for (size_t c = 0; c < NCOMMANDS; c++) {
+        if (strcmp(argv[i], commands[c].name) == 0) {
+            cfg.cmd = commands[c].cmd;
+            cfg.cmd_name = commands[c].name;
+        }
+    }
+    if (cfg.cmd == CONFIG_CMD_NONE)
+        return err_set(e, ERR_INVALID, "command", "frontdesk: unknown command \"%.64s\" (see --help)",
+                       argv[i]);
+    i++;
+    int rc = apply_environment(&cfg, getenv_fn, ctx, e);
+    if (rc)
+        return rc;
+    for (; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            cfg.help = true;
+            continue;
+        }
+        if (strncmp(arg, "--", 2) != 0)
+            return err_set(e, ERR_INVALID, arg, "frontdesk %s: unexpected argument \"%.64s\"",
+                           cfg.cmd_name, arg);
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
+        const struct flag *f = find_flag(name, name_len);
+        if (!f || !(f->cmds & cfg.cmd))
+            return err_set(e, ERR_INVALID, arg, "frontdesk %s: unknown flag --%.*s", cfg.cmd_name,
+                           (int)(name_len > 64 ? 64 : name_len), name);
+        char who[80];
+        snprintf(who, sizeof who, "--%s", f->name);
+        const char *value;
+        if (f->kind == K_BOOL) {
+            value = eq ? eq + 1 : "true";
+        } else if (eq) {
+            value = eq + 1;
+        } else if (i + 1 < argc) {
+            value = argv[++i];
+        } else {
+            return err_set(e, ERR_INVALID, who, "frontdesk %s: %s needs a value", cfg.cmd_name, who);
+        }
+        rc = apply(f, value, who, &cfg, e);
+        if (rc)
+            return rc;
+    }
+    *out = cfg;
+    return 0;
+}
+
+void config_usage(const struct config *cfg, struct buf *out)
+{
+    if (cfg->cmd == CONFIG_CMD_NONE) {
+        buf_append_cstr(out, "usage: frontdesk COMMAND [flags]\n\n"
+                             "frontdesk is a support desk: tickets, SLA clocks, a support-policy "
+                             "engine and a help center.\n\ncommands:\n");
+        for (size_t c = 0; c < NCOMMANDS; c++)
+            buf_appendf(out, "  %-9s %s\n", commands[c].name, commands[c].summary);
+        buf_append_cstr(out, "\nRun \"frontdesk COMMAND --help\" for its flags. Every flag can also be "
+                             "set through its FRONTDESK_* environment variable.\n");
+        return;
+    }
+    const char *summary = "";
+    for (size_t c = 0; c < NCOMMANDS; c++)
+        if (commands[c].cmd == cfg->cmd)
+            summary = commands[c].summary;
+    buf_appendf(out, "usage: frontdesk %s [flags]\n\n%s.\n", cfg->cmd_name, summary);
+    bool any = false;
+    for (size_t i = 0; i < NFLAGS; i++) {
+        const struct flag *f = &flags[i];
+        if (!(f->cmds & cfg->cmd))
+            continue;
+        if (!any)
+            buf_append_cstr(out, "\nflags (command line wins over environment):\n");
+        any = true;
+        char left[64];
+        snprintf(left, sizeof left, "--%s%s%s", f->name, f->metavar ? " " : "",
+                 f->metavar ? f->metavar : "");
+        buf_appendf(out, "  %-34s %s\n", left, f->help);
+        buf_appendf(out, "  %-34s env %s", "", f->env);
+        if (f->def)
+            buf_appendf(out, ", default %s", f->def[0] ? f->def : "(none)");
+        buf_append_cstr(out, "\n");
+    }
+    buf_append_cstr(out, "\n  --help                             show this help\n");
+}

@@ -1,0 +1,59 @@
+/* config: command line and FRONTDESK_* environment into one frozen struct config.
+ *
+ * Every flag has an environment variable (--max-body-size <-> FRONTDESK_MAX_BODY_SIZE); the
+ * command line wins over the environment, which wins over the default. Flags are accepted as
+ * "--name value" or "--name=value"; boolean flags take no value on the command line and
+ * 1/0/true/false/yes/no in the environment. A flag that does not belong to the command, an
+ * unknown flag or a bad value is an error whose message is one line naming the flag (or the
+ * variable). Pure apart from the getenv callback; thread-safe.
+ */
+#ifndef FRONTDESK_APP_CONFIG_H
+#define FRONTDESK_APP_CONFIG_H
+
+#include <stdbool.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "db/db.h"
+#include "http/server.h"
+
+enum config_cmd {
+    CONFIG_CMD_NONE = 0,
+    CONFIG_CMD_SERVE = 1 << 0,
+    CONFIG_CMD_INIT = 1 << 1,
+    CONFIG_CMD_MIGRATE = 1 << 2,
+    CONFIG_CMD_VERSION = 1 << 3,
+};
+
+struct config {
+    enum config_cmd cmd;
+    const char *cmd_name; /* "serve", ...; "frontdesk" when none */
+    bool help;
+    char db_url[1024];
+    struct db_options db;
+    struct http_server_config http;
+    unsigned shutdown_timeout_s;
+    bool log_debug;
+    bool demo;
+};
+
+/* Look up an environment variable; NULL when unset. ctx is passed through. */
+typedef const char *(*config_getenv_fn)(const char *name, void *ctx);
+
+/* Parse argv (argv[0] is the program) and the environment into *out. Returns 0, or ERR_INVALID
+ * with e->message a complete one-line message ("frontdesk serve: unknown flag --x") and
+ * e->field the flag or variable. The caller prints it and exits 2. cores is the default for
+ * --threads. */
+int config_parse(int argc, char **argv, config_getenv_fn getenv_fn, void *ctx, unsigned cores,
+                 struct config *out, struct err *e);
+
+/* Usage text for the command in cfg (or the top level), with every flag, its variable and its
+ * default. */
+void config_usage(const struct config *cfg, struct buf *out);
+
+/* Parse "HOST:PORT" / "[V6]:PORT" into cfg's listen fields. For tests and config_parse. */
+int config_parse_listen(const char *s, struct http_server_config *cfg);
+/* Parse a byte size: digits with an optional K, M or G suffix (powers of 1024). */
+int config_parse_size(const char *s, size_t *out);
+
+#endif

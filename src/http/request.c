@@ -1,0 +1,131 @@
+#include "http/request.h"
+
+#include "base/log.h"
+#include "http/errors.h"
+#include "http/json_body.h"
+
+#include <microhttpd.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *http_req_header(struct http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_req_query(struct http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+struct slice http_req_param(struct http_req *req, const char *name)
+{
+    return router_param(&req->match, name);
+}
+
+int http_req_json(struct http_req *req, json_t **out)
+{
+    struct err e;
+    err_clear(&e);
+    int rc = json_body_parse(http_req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE), req->body.ptr,
+                             req->body.len, out, &e);
+    if (rc == ERR_MALFORMED)
+        http_reply_error_code(req, 400, "invalid_json", NULL, "%s", e.message);
+    else if (rc)
+        http_reply_err(req, &e);
+    return rc;
+}
+
+void http_reply(struct http_req *req, int status, const char *content_type, const void *body,
+                size_t len)
+{
+    req->resp.status = status;
+    req->resp.content_type = content_type;
+    req->resp.body = body;
+    req->resp.body_len = len;
+}
+
+void http_reply_json(struct http_req *req, int status, json_t *value)
+{
+    size_t len = json_dumpb(value, NULL, 0, JSON_COMPACT);
+    char *p = len ? arena_alloc(&req->arena, len + 1) : NULL;
+    if (!p) {
+        json_decref(value);
+        http_reply_error(req, 500, NULL, "the response could not be produced");
+        return;
+    }
+    json_dumpb(value, p, len, JSON_COMPACT);
+    json_decref(value);
+    http_reply(req, status, "application/json", p, len);
+}
+
+static void reply_error_v(struct http_req *req, int status, const char *code, const char *field,
+                          const char *fmt, va_list ap)
+{
+    char message[512];
+    vsnprintf(message, sizeof message, fmt, ap);
+    struct buf b;
+    buf_init(&b, 0);
+    http_error_body(&b, code, message, field);
+    char *p = arena_strndup(&req->arena, buf_cstr(&b), b.len);
+    size_t len = b.len;
+    buf_release(&b);
+    if (!p) { /* the arena is full: fall back to a body that needs no memory */
+        static const char fallback[] =
+            "{\"error\":{\"code\":\"internal\",\"message\":\"out of request memory\",\"field\":null}}";
+        http_reply(req, 500, "application/json", fallback, sizeof fallback - 1);
+        return;
+    }
+    http_reply(req, status, "application/json", p, len);
+}
+
+void http_reply_error(struct http_req *req, int status, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    reply_error_v(req, status, http_error_code_for_status(status), field, fmt, ap);
+    va_end(ap);
+}
+
+void http_reply_error_code(struct http_req *req, int status, const char *code, const char *field,
+                           const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    reply_error_v(req, status, code, field, fmt, ap);
+    va_end(ap);
+}
+
+void http_reply_err(struct http_req *req, const struct err *e)
+{
+    int status = http_status_for_err(e->code);
+    if (status >= 500) {
+        struct log_rec r;
+        if (!log_begin(&r, "error", "request_error")) {
+            log_cstr(&r, "request_id", req->request_id);
+            log_cstr(&r, "code", err_code_name(e->code));
+            log_cstr(&r, "message", e->message);
+            log_cstr(&r, "detail", e->detail);
+            log_end(&r);
+        }
+        if (status == 503) {
+            http_add_header(req, "Retry-After", "1");
+            http_reply_error(req, 503, NULL, "the service is briefly unavailable, try again");
+        } else {
+            http_reply_error(req, 500, NULL, "internal error (request id %s)", req->request_id);
+        }
+        return;
+    }
+    http_reply_error(req, status, e->field, "%s", e->message);
+}
+
+void http_add_header(struct http_req *req, const char *name, const char *value)
+{
+    if (req->resp.nheaders == HTTP_MAX_RESP_HEADERS)
+        return; /* a programming error: the cap is far above what any handler sets */
+    char *n = arena_strndup(&req->arena, name, strlen(name));
+    char *v = arena_strndup(&req->arena, value, strlen(value));
+    if (!n || !v)
+        return;
+    req->resp.headers[req->resp.nheaders++] = (struct http_header){n, v};
+}

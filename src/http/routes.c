@@ -1,0 +1,56 @@
+/* The whole HTTP surface of frontdesk, in one table. */
+#include "http/handlers.h"
+
+#include "base/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    unsigned methods;
+    const char *pattern;
+    router_handler_fn handler;
+} api_routes[] = {
+    {HTTP_GET, "/healthz", ops_healthz},
+    {HTTP_GET, "/readyz", ops_readyz},
+    {HTTP_GET, "/metrics", ops_metrics},
+    {HTTP_POST, "/api/v2/setup", setup_post},
+};
+
+static bool is_asset_pattern(const struct router_route *rt)
+{
+    return rt->handler == static_serve && strcmp(rt->pattern, "/") != 0;
+}
+
+int http_routes_register(struct router *r, const struct embed_table *web)
+{
+    for (size_t i = 0; i < sizeof api_routes / sizeof api_routes[0]; i++) {
+        int rc = router_add(r, api_routes[i].methods, api_routes[i].pattern, api_routes[i].handler,
+                            NULL);
+        if (rc)
+            return rc;
+    }
+    for (size_t i = 0; i < web->count; i++) {
+        const struct embed_file *f = &web->files[i];
+        size_t n = strlen(f->path);
+        char *pattern = xmalloc(n + 2);
+        pattern[0] = '/';
+        memcpy(pattern + 1, f->path, n + 1);
+        int rc = router_add(r, HTTP_GET, pattern, static_serve, f);
+        if (rc) {
+            free(pattern);
+            return rc;
+        }
+        if (strcmp(f->path, "index.html") == 0 && (rc = router_add(r, HTTP_GET, "/", static_serve, f)))
+            return rc;
+    }
+    return 0;
+}
+
+void http_routes_release(struct router *r)
+{
+    for (unsigned i = 0; i < r->count; i++)
+        if (is_asset_pattern(r->routes[i]))
+            free((char *)r->routes[i]->pattern);
+    router_release(r);
+}
