@@ -103,6 +103,9 @@ static bool cache_make_room(struct db *db)
 
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct err *e)
 {
+    /* PostgreSQL would prepare an empty query happily and do nothing; refuse it on both. */
+    if (!sql[strspn(sql, " \t\r\n;")])
+        return err_set(e, ERR_INVALID, NULL, "the statement is empty");
     uint64_t hash = sql_hash(sql);
     struct db_stmt *st = cache_find(db, sql, hash);
     if (st && !st->in_use) {
