@@ -27,7 +27,10 @@ run: build
 		$(BUILD)/frontdesk init --db $(DB) --demo; fi
 	exec $(BUILD)/frontdesk serve --db $(DB) --listen $(LISTEN)
 
-test: test-deps build
+# Reconfigure first: a build dir made by `make run` predates the test dependencies (cmocka).
+test: test-deps
+	@if [ -f $(BUILD)/build.ninja ]; then meson setup --reconfigure $(BUILD) >/dev/null; fi
+	@$(MAKE) --no-print-directory build
 	/usr/bin/python3 scripts/run-tests --build $(BUILD) --build-san $(BUILD_SAN)
 
 bench: test-deps build

@@ -18,6 +18,8 @@ static bool has_prefix(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+static int revive(struct db *db, struct err *e);
+
 /* ---- writer lock --------------------------------------------------------------------------- */
 
 /* References rather than a plain lock: an autocommit write may still be stepping when the same
@@ -106,6 +108,11 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct err 
     /* PostgreSQL would prepare an empty query happily and do nothing; refuse it on both. */
     if (!sql[strspn(sql, " \t\r\n;")])
         return err_set(e, ERR_INVALID, NULL, "the statement is empty");
+    if (!db->in_tx) {
+        int rc = revive(db, e);
+        if (rc)
+            return rc;
+    }
     uint64_t hash = sql_hash(sql);
     struct db_stmt *st = cache_find(db, sql, hash);
     if (st && !st->in_use) {
@@ -295,6 +302,23 @@ static void tx_forget(struct db *db)
     }
 }
 
+/* Bring a broken connection back (PostgreSQL). Called by db_pool_conn() and, outside a
+ * transaction, by db_begin(), db_prepare() and db_exec(), so a thread that kept its struct db heals
+ * at its next unit of work instead of failing with ERR_IO forever. */
+static int revive(struct db *db, struct err *e)
+{
+    if (!db->drv->check)
+        return 0;
+    bool reset = false;
+    int rc = db->drv->check(db, &reset, e);
+    if (reset) {
+        /* The server session is new: its prepared statements and transaction are gone. */
+        cache_flush(db, false);
+        tx_forget(db);
+    }
+    return rc;
+}
+
 static void conn_close(struct db *db)
 {
     if (db->in_tx) {
@@ -350,17 +374,9 @@ int db_pool_conn(struct db_pool *pool, struct db **out, struct err *e)
     struct db *db = pthread_getspecific(pool->key);
     if (!db)
         return conn_open(pool, out, e);
-    if (db->drv->check) {
-        bool reset = false;
-        int rc = db->drv->check(db, &reset, e);
-        if (reset) {
-            /* The server session is new: its prepared statements and transaction are gone. */
-            cache_flush(db, false);
-            tx_forget(db);
-        }
-        if (rc)
-            return rc;
-    }
+    int rc = revive(db, e);
+    if (rc)
+        return rc;
     *out = db;
     return 0;
 }
@@ -377,6 +393,12 @@ static int parse_url(const char *url, struct db_pool *pool, struct err *e)
             return err_set(e, ERR_INVALID, "db",
                            "in-memory sqlite databases are not supported: each thread would see "
                            "its own database");
+        /* Debian's SQLite is built with SQLITE_USE_URI: "file:" would open a URI, including
+         * file::memory: and read-only modes, so the path would not mean what it says. */
+        if (has_prefix(path, "file:"))
+            return err_set(e, ERR_INVALID, "db",
+                           "sqlite url takes a file path, not a file: uri (write ./file:... for "
+                           "such a name)");
         pool->drv = &db__sqlite_driver;
         pool->target = xstrdup(path);
         return 0;
@@ -407,8 +429,7 @@ static int check_options(const struct db_options *opt, struct db_options *out, s
     return 0;
 }
 
-int db_pool_open(const char *url, const struct db_options *opt, struct db_pool **out,
-                 struct err *e)
+int db_pool_open(const char *url, const struct db_options *opt, struct db_pool **out, struct err *e)
 {
     struct db_pool *pool = xcalloc(1, sizeof *pool);
     int rc = check_options(opt, &pool->opt, e);
@@ -471,6 +492,11 @@ int db_exec(struct db *db, const char *sql, struct err *e)
 {
     /* db_exec cannot tell a read from a write without parsing, so outside a transaction it always
      * queues as a writer; it runs DDL and migrations, where that costs nothing. */
+    if (!db->in_tx) {
+        int rc = revive(db, e);
+        if (rc)
+            return rc;
+    }
     bool lock = db->drv->single_writer && !db->in_tx;
     if (lock)
         writer_acquire(db);
@@ -486,10 +512,13 @@ int db_begin(struct db *db, enum db_tx_mode mode, struct err *e)
         return err_set(e, ERR_INTERNAL, NULL, "transaction already open: transactions do not nest");
     if (mode != DB_TX_READ && mode != DB_TX_WRITE)
         return err_set(e, ERR_INTERNAL, NULL, "unknown transaction mode %d", (int)mode);
+    int rc = revive(db, e);
+    if (rc)
+        return rc;
     bool lock = mode == DB_TX_WRITE && db->drv->single_writer;
     if (lock)
         writer_acquire(db);
-    int rc = db->drv->begin(db, mode, e);
+    rc = db->drv->begin(db, mode, e);
     if (rc) {
         if (lock)
             writer_release(db);

@@ -68,7 +68,8 @@ struct db;
 struct db_stmt;
 
 /* Parse url ("sqlite:PATH", "sqlite::memory:" is refused because each thread would see its own
- * database, or a "postgres://" / "postgresql://" URL that libpq accepts), open one connection to
+ * database, and so is a PATH starting "file:", which SQLite would read as a URI; or a
+ * "postgres://" / "postgresql://" URL that libpq accepts), open one connection to
  * prove the database is reachable (creating the SQLite file and its directory's file if absent;
  * the directory itself must exist) and return the pool. *out is untouched on failure. */
 int db_pool_open(const char *url, const struct db_options *opt, struct db_pool **out,
@@ -87,7 +88,12 @@ int db_exec(struct db *db, const char *sql, struct err *e);
 
 /* Transactions do not nest: db_begin() inside an open transaction is ERR_INTERNAL.
  * db_rollback() always leaves the connection outside a transaction and releases the writer lock;
- * it is safe to call when no transaction is open. */
+ * it is safe to call when no transaction is open. db_commit() leaves the connection outside the
+ * transaction too, whether it succeeds or not.
+ * A DB_TX_READ transaction sees one snapshot on both engines (PostgreSQL: REPEATABLE READ READ
+ * ONLY); a write statement inside it is ERR_INTERNAL. Treat any error inside a transaction as
+ * its end: SQLite undoes only the failed statement, but PostgreSQL aborts the whole transaction,
+ * and its COMMIT then fails with ERR_INTERNAL. */
 int db_begin(struct db *db, enum db_tx_mode mode, struct err *e);
 int db_commit(struct db *db, struct err *e);
 void db_rollback(struct db *db);
@@ -107,7 +113,9 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct err 
 /* Reset the statement and return it to the cache. NULL is a no-op. */
 void db_stmt_done(struct db_stmt *st);
 
-/* Parameters are numbered from 1, as in SQL. Values are copied. */
+/* Parameters are numbered from 1, as in SQL; unbound ones are NULL. Values are copied. Binding
+ * after the first db_step() is ERR_INTERNAL; an index out of range is ERR_INVALID, and so is
+ * text containing a NUL byte on PostgreSQL (use a blob). */
 int db_bind_int64(struct db_stmt *st, int idx, int64_t v);
 int db_bind_double(struct db_stmt *st, int idx, double v);
 int db_bind_text(struct db_stmt *st, int idx, const char *s, size_t len);
@@ -115,12 +123,15 @@ int db_bind_cstr(struct db_stmt *st, int idx, const char *s); /* NULL binds SQL 
 int db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t len);
 int db_bind_null(struct db_stmt *st, int idx);
 
-/* DB_ROW when a row is available, DB_DONE at the end, or a negative ERR_* code. */
+/* DB_ROW when a row is available, DB_DONE at the end, or a negative ERR_* code. After DB_DONE
+ * or an error the statement stays finished: stepping again returns DB_DONE without running it
+ * again. */
 int db_step(struct db_stmt *st, struct err *e);
 
 /* Columns are numbered from 0 and read from the current row. Text and blob pointers stay valid
  * until the next db_step() or db_stmt_done() on this statement. A NULL reads as 0, 0.0, "" and
- * an empty blob; use db_column_is_null() to tell. */
+ * an empty blob; use db_column_is_null() to tell. db_column_count() is reliable once db_step()
+ * has run (PostgreSQL executes the statement at its first step and reports 0 before). */
 int db_column_count(const struct db_stmt *st);
 bool db_column_is_null(const struct db_stmt *st, int col);
 int64_t db_column_int64(const struct db_stmt *st, int col);

@@ -83,7 +83,7 @@ extern const struct db__driver db__pg_driver;
 
 struct db_pool {
     const struct db__driver *drv;
-    char *target; /* SQLite: the file path; PostgreSQL: the URL as given */
+    char *target;          /* SQLite: the file path; PostgreSQL: the URL as given */
     struct db_options opt; /* defaults filled in: busy_timeout_ms > 0 */
     /* Each thread's struct db. A key per pool lets several pools live in one process (tests do)
      * and closes a thread's connection when the thread exits. */
@@ -104,13 +104,13 @@ enum db__stmt_state {
 struct db {
     struct db_pool *pool;
     const struct db__driver *drv;
-    void *impl;       /* sqlite3 *, or the PostgreSQL driver's connection state */
-    struct db *next;  /* in pool->conns */
+    void *impl;      /* sqlite3 *, or the PostgreSQL driver's connection state */
+    struct db *next; /* in pool->conns */
     bool in_tx;
     enum db_tx_mode tx_mode;
-    bool tx_writer;   /* this transaction holds one reference on the writer lock */
-    int writer_refs;  /* references this connection holds on pool->writer */
-    uint64_t tick;    /* use counter for the cache's LRU */
+    bool tx_writer;  /* this transaction holds one reference on the writer lock */
+    int writer_refs; /* references this connection holds on pool->writer */
+    uint64_t tick;   /* use counter for the cache's LRU */
     int cache_len;
     struct db_stmt *cache[DB__CACHE_MAX];
 };

@@ -24,7 +24,7 @@ struct migration {
     int version;
     const char *name; /* after "NNNN_", up to ".sql" */
     int name_len;
-    const char *sql;  /* NUL-terminated by the embed tool */
+    const char *sql; /* NUL-terminated by the embed tool */
 };
 
 static const struct embed_table *files_for(enum db_dialect dialect)
@@ -63,8 +63,8 @@ static int check_files(const struct embed_table *t, int *latest, struct err *e)
     for (size_t i = 0; i < t->count; i++) {
         struct migration m;
         if (!parse_name(t->files[i].path, &m))
-            return err_set(e, ERR_INTERNAL, NULL, "embedded migration %s is not named NNNN_name.sql",
-                           t->files[i].path);
+            return err_set(e, ERR_INTERNAL, NULL,
+                           "embedded migration %s is not named NNNN_name.sql", t->files[i].path);
         if ((size_t)m.version != i + 1)
             return err_set(e, ERR_INTERNAL, NULL,
                            "embedded migrations are not numbered 1, 2, ...: %s is at position %zu",
@@ -108,10 +108,9 @@ static int current_version(struct db *db, int *out, struct err *e)
     rc = db_step(st, e);
     if (rc == DB_ROW) {
         int64_t v = db_column_int64(st, 0);
-        rc = v < 0 || v > INT32_MAX
-                 ? err_set(e, ERR_INVALID, NULL, "schema_migrations holds version %lld",
-                           (long long)v)
-                 : 0;
+        rc = v < 0 || v > INT32_MAX ? err_set(e, ERR_INVALID, NULL,
+                                              "schema_migrations holds version %lld", (long long)v)
+                                    : 0;
         if (!rc)
             *out = (int)v;
     } else if (rc == DB_DONE) {

@@ -75,8 +75,8 @@ static struct pg_stmt *ps_of(const struct db_stmt *st)
 
 static bool ident_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '$' || (unsigned char)c >= 0x80;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$' || (unsigned char)c >= 0x80;
 }
 
 /* sql[i] opens a quoted run closed by q, in which qq stands for one q (and \x for x when
@@ -140,8 +140,8 @@ static size_t skip_literal(const char *sql, size_t len, size_t i)
     bool after_ident = i > 0 && ident_char(sql[i - 1]);
     if (c == '\'') {
         /* E'...' strings take backslash escapes; a plain '...' does not (standard strings). */
-        bool e_string = i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
-                        (i < 2 || !ident_char(sql[i - 2]));
+        bool e_string =
+            i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') && (i < 2 || !ident_char(sql[i - 2]));
         return skip_quoted(sql, len, i, '\'', e_string);
     }
     if (c == '"')
@@ -260,7 +260,8 @@ static int fail(struct pg_conn *pc, const PGresult *r, struct err *e)
         return code;
     const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (!primary)
-        primary = r && *PQresultErrorMessage(r) ? PQresultErrorMessage(r) : PQerrorMessage(pc->conn);
+        primary =
+            r && *PQresultErrorMessage(r) ? PQresultErrorMessage(r) : PQerrorMessage(pc->conn);
     size_t plen = strlen(primary);
     while (plen && (primary[plen - 1] == '\n' || primary[plen - 1] == ' '))
         plen--;
@@ -393,10 +394,8 @@ static int pg_begin(struct db *db, enum db_tx_mode mode, struct err *e)
 {
     /* A read transaction sees one snapshot, as it does on SQLite; read-only REPEATABLE READ
      * transactions never fail with serialization errors. */
-    return pg_exec(db,
-                   mode == DB_TX_WRITE ? "BEGIN"
-                                       : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-                   e);
+    return pg_exec(
+        db, mode == DB_TX_WRITE ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
 }
 
 static void pg_rollback(struct db *db)
@@ -430,8 +429,14 @@ static int pg_last_insert_id(struct db *db, int64_t *out, struct err *e)
 {
     struct pg_conn *pc = pc_of(db);
     PGresult *r = PQexec(pc->conn, "SELECT lastval()");
-    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
-        return finish(pc, r, e);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        int rc = finish(pc, r, e);
+        return rc ? rc : err_set(e, ERR_INTERNAL, NULL, "lastval() returned no rows");
+    }
+    if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0)) {
+        PQclear(r);
+        return err_set(e, ERR_INTERNAL, NULL, "lastval() returned no value");
+    }
     *out = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
     return 0;
@@ -609,8 +614,8 @@ static int execute(struct db_stmt *st, struct err *e)
         snprintf(name, sizeof name, "s%u", ps->id);
         r = PQexecPrepared(pc->conn, name, ps->nparams, ps->values, ps->lengths, ps->formats, 0);
     } else {
-        r = PQexecParams(pc->conn, ps->sql, ps->nparams, NULL, ps->values, ps->lengths,
-                         ps->formats, 0);
+        r = PQexecParams(pc->conn, ps->sql, ps->nparams, NULL, ps->values, ps->lengths, ps->formats,
+                         0);
     }
     ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
@@ -648,8 +653,8 @@ static int pg_step(struct db_stmt *st, struct err *e)
 /* The current row's value at col, or NULL when there is none (no row, no column, SQL NULL). */
 static const char *value_at(const struct pg_stmt *ps, int col, size_t *len)
 {
-    if (!ps->res || ps->row < 0 || ps->row >= ps->nrows || col < 0 ||
-        col >= PQnfields(ps->res) || PQgetisnull(ps->res, ps->row, col)) {
+    if (!ps->res || ps->row < 0 || ps->row >= ps->nrows || col < 0 || col >= PQnfields(ps->res) ||
+        PQgetisnull(ps->res, ps->row, col)) {
         *len = 0;
         return NULL;
     }

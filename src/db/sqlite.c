@@ -101,9 +101,9 @@ static int sq_connect(struct db *db, struct err *e)
 {
     const struct db_pool *pool = db->pool;
     sqlite3 *conn = NULL;
-    int rc = sqlite3_open_v2(pool->target, &conn,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc =
+        sqlite3_open_v2(pool->target, &conn,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         const char *unused;
         int code = err_set(e, map_code(rc, &unused), "db", "cannot open the sqlite database");
@@ -189,8 +189,8 @@ static int sq_prepare(struct db_stmt *st, bool cached, struct err *e)
     sqlite3 *conn = conn_of(st->db);
     sqlite3_stmt *stmt = NULL;
     const char *tail = NULL;
-    int rc = sqlite3_prepare_v3(conn, st->sql, -1, cached ? SQLITE_PREPARE_PERSISTENT : 0, &stmt,
-                                &tail);
+    int rc =
+        sqlite3_prepare_v3(conn, st->sql, -1, cached ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, &tail);
     if (rc != SQLITE_OK)
         return fail(conn, rc, e);
     if (!stmt)
@@ -241,8 +241,8 @@ static int sq_bind_double(struct db_stmt *st, int idx, double v)
 
 static int sq_bind_text(struct db_stmt *st, int idx, const char *s, size_t len)
 {
-    return bind_result(sqlite3_bind_text64(stmt_of(st), idx, s, len, SQLITE_TRANSIENT,
-                                           SQLITE_UTF8));
+    return bind_result(
+        sqlite3_bind_text64(stmt_of(st), idx, s, len, SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
 static int sq_bind_blob(struct db_stmt *st, int idx, const void *p, size_t len)
