@@ -146,7 +146,8 @@ int config_parse_listen(const char *s, struct http_server_config *cfg)
         host_len = (size_t)(colon - s);
     }
     uint64_t port;
-    if (host_len == 0 || host_len >= sizeof cfg->listen_host ||
+    if (host_len == 0 || host_len >= sizeof cfg->listen_host || memchr(host, ' ', host_len) ||
+        memchr(host, '\t', host_len) ||
         parse_uint(colon + 1, 0, 65535, &port))
         return ERR_INVALID;
     struct netaddr probe;
@@ -341,9 +342,12 @@ int config_parse(int argc, char **argv, config_getenv_fn getenv_fn, void *ctx, u
         const char *eq = strchr(name, '=');
         size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
         const struct flag *f = find_flag(name, name_len);
-        if (!f || !(f->cmds & cfg.cmd))
-            return err_set(e, ERR_INVALID, arg, "frontdesk %s: unknown flag --%.*s", cfg.cmd_name,
-                           (int)(name_len > 64 ? 64 : name_len), name);
+        if (!f || !(f->cmds & cfg.cmd)) {
+            char flag[72];
+            snprintf(flag, sizeof flag, "--%.*s", (int)(name_len > 64 ? 64 : name_len), name);
+            return err_set(e, ERR_INVALID, flag, "frontdesk %s: unknown flag %s", cfg.cmd_name,
+                           flag);
+        }
         char who[80];
         snprintf(who, sizeof who, "--%s", f->name);
         const char *value;

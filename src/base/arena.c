@@ -55,6 +55,9 @@ void arena_clear(struct arena *a)
 void *arena_alloc(struct arena *a, size_t size)
 {
     const size_t align = alignof(max_align_t);
+    /* Refuse sizes whose rounding or block header would wrap around SIZE_MAX. */
+    if (size > SIZE_MAX / 2 || (a->limit && size > a->limit))
+        return NULL;
     size = (size + align - 1) & ~(align - 1);
     struct arena_block *b = a->head;
     if (!b || b->cap - b->used < size) {
@@ -81,6 +84,8 @@ void *arena_alloc(struct arena *a, size_t size)
 
 char *arena_strndup(struct arena *a, const char *s, size_t len)
 {
+    if (len == SIZE_MAX)
+        return NULL;
     char *p = arena_alloc(a, len + 1);
     if (!p)
         return NULL;

@@ -90,8 +90,14 @@ void timefmt_iso8601(int64_t t, char out[TIMEFMT_ISO_LEN + 1])
 
 void timefmt_iso8601_ms(int64_t unix_ns, char out[TIMEFMT_ISO_MS_LEN + 1])
 {
-    int64_t secs = floor_div(unix_ns, 1000000000LL);
-    int64_t ms = (unix_ns - secs * 1000000000LL) / 1000000;
+    /* Truncating division and remainder never overflow; then floor them by hand. */
+    int64_t secs = unix_ns / 1000000000LL;
+    int64_t rem = unix_ns % 1000000000LL;
+    if (rem < 0) {
+        secs -= 1;
+        rem += 1000000000LL;
+    }
+    int64_t ms = rem / 1000000;
     char base[TIMEFMT_ISO_LEN + 1];
     timefmt_iso8601(secs, base);
     for (int i = 0; i < 19; i++)

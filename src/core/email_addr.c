@@ -1,5 +1,7 @@
 #include "core/email_addr.h"
 
+#include "base/buf.h"
+
 #include <string.h>
 
 /* RFC 5322 atext, plus bytes >= 0x80 (RFC 6531 allows UTF-8 local parts). */
@@ -51,7 +53,8 @@ static bool domain_valid(const unsigned char *p, size_t len)
 
 bool email_addr_valid(const char *s, size_t len)
 {
-    if (len < 3 || len > 254)
+    /* Octets >= 0x80 are accepted below only as parts of well-formed UTF-8 (RFC 6531). */
+    if (len < 3 || len > 254 || !utf8_valid(s, len))
         return false;
     const char *at = memchr(s, '@', len);
     if (!at || memchr(at + 1, '@', len - (size_t)(at + 1 - s)))

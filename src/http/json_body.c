@@ -35,8 +35,11 @@ int json_body_content_type_ok(const char *content_type)
     return 1;
 }
 
+/* depth counts the containers (objects, arrays) around v, v included when it is one. */
 static int depth_ok(const json_t *v, int depth)
 {
+    if (!json_is_object(v) && !json_is_array(v))
+        return 1;
     if (depth > JSON_BODY_MAX_DEPTH)
         return 0;
     if (json_is_object(v)) {

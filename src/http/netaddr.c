@@ -13,7 +13,7 @@ int netaddr_parse(const char *s, size_t len, struct netaddr *out)
 {
     struct slice t = slice_trim((struct slice){s, len});
     char tmp[NETADDR_STRLEN];
-    if (t.len == 0 || t.len >= sizeof tmp)
+    if (t.len == 0 || t.len >= sizeof tmp || memchr(t.ptr, '\0', t.len))
         return ERR_INVALID;
     memcpy(tmp, t.ptr, t.len);
     tmp[t.len] = '\0';
@@ -67,7 +67,9 @@ static int parse_cidr(struct slice item, struct netaddr_cidr *out)
     struct netaddr a;
     if (netaddr_parse(item.ptr, addr_len, &a))
         return ERR_INVALID;
-    bool v4 = memcmp(a.bytes, v4_mapped_prefix, 12) == 0;
+    /* The prefix counts in the notation written: dotted quads in 32 bits, anything with a colon
+     * (including ::ffff:a.b.c.d) in 128. */
+    bool v4 = memchr(item.ptr, ':', addr_len) == NULL;
     unsigned max = v4 ? 32 : 128;
     unsigned prefix = max;
     if (slash) {

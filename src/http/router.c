@@ -61,17 +61,18 @@ static int compile(struct router_route *rt, const char *pattern)
     unsigned nparams = 0;
     for (unsigned i = 0; i < rt->nsegs; i++) {
         struct slice s = rt->segs[i];
-        bool open = s.len && s.ptr[0] == '{';
-        bool close = s.len && s.ptr[s.len - 1] == '}';
-        if (open != close || memchr(s.ptr, '{', s.len) != (open ? s.ptr : NULL))
+        bool param = s.len >= 2 && s.ptr[0] == '{' && s.ptr[s.len - 1] == '}';
+        /* Braces may only delimit a whole parameter segment: "{id}", never "a{b" or "{{id}". */
+        struct slice inner = param ? (struct slice){s.ptr + 1, s.len - 2} : s;
+        if (memchr(inner.ptr, '{', inner.len) || memchr(inner.ptr, '}', inner.len))
             return ERR_INVALID;
-        if (open) {
-            if (s.len < 3 || ++nparams > ROUTER_MAX_PARAMS)
+        if (param) {
+            if (inner.len == 0 || ++nparams > ROUTER_MAX_PARAMS)
                 return ERR_INVALID;
             rt->segs[i] = (struct slice){s.ptr + 1, s.len - 2};
             rt->param_mask |= 1u << i;
-        } else if (s.len == 0 && !(i == rt->nsegs - 1 && i > 0)) {
-            return ERR_INVALID; /* "//" inside a pattern; only a trailing slash may be empty */
+        } else if (s.len == 0) {
+            return ERR_INVALID; /* "//" or a trailing slash: a path "/a/" then simply 404s */
         }
     }
     return 0;
@@ -108,7 +109,8 @@ static struct router_route *literal_find(const struct router *r, const char *pat
     unsigned i = (unsigned)hash_bytes(path, len) & mask;
     while (r->literal_slots[i]) {
         const char *p = r->literal_slots[i]->pattern;
-        if (strncmp(p, path, len) == 0 && p[len] == '\0')
+        /* Compare lengths first: path is not NUL-terminated and may hold a NUL itself. */
+        if (strlen(p) == len && memcmp(p, path, len) == 0)
             return r->literal_slots[i];
         i = (i + 1) & mask;
     }

@@ -1,7 +1,8 @@
 /* router: maps a method and a path to a route, with named parameters.
  *
  * Patterns are absolute paths whose segments are literals or parameters in braces:
- * "/api/v2/tickets/{id}". A path matches a pattern when it has the same number of segments and
+ * "/api/v2/tickets/{id}". Patterns have no empty segments ("//", a trailing slash); a request
+ * path with one matches nothing but the root "/". A path matches a pattern when it has the same number of segments and
  * every literal segment is equal; parameters match any non-empty segment. When several patterns
  * match, the one whose first differing segment is a literal wins, so "/tickets/count" beats
  * "/tickets/{id}" whatever the order of registration. A route carries a set of methods; a path
@@ -75,8 +76,8 @@ void router_release(struct router *r);
 
 /* Register a route. pattern must outlive the router (a string literal, or embedded data).
  * Registering the same pattern twice merges the methods only when the handler is the same;
- * otherwise, and for a malformed pattern (not starting with '/', empty segment other than the
- * root, unbalanced braces, too many segments or parameters), returns ERR_INVALID. */
+ * otherwise, and for a malformed pattern (not starting with '/', an empty segment, braces anywhere but around a whole segment, too many segments or parameters),
+ * returns ERR_INVALID. */
 int router_add(struct router *r, unsigned methods, const char *pattern, router_handler_fn handler,
                const void *data);
 
