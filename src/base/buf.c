@@ -225,6 +225,16 @@ int buf_append_json_str(struct buf *b, const char *s, size_t len)
     int rc = buf_append_char(b, '"');
     size_t i = 0;
     while (!rc && i < len) {
+        /* Runs of plain printable ASCII, the usual content, are copied in one append: this
+         * function is on every request's log line. */
+        size_t run = i;
+        while (run < len && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
+            run++;
+        if (run > i) {
+            rc = buf_append(b, p + i, run - i);
+            i = run;
+            continue;
+        }
         unsigned char c = p[i];
         if (c == '"' || c == '\\') {
             char esc[2] = {'\\', (char)c};

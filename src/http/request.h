@@ -52,6 +52,7 @@ struct http_req {
     struct router_match match;
     char request_id[HTTP_REQUEST_ID_MAX + 1];
     struct netaddr client; /* the peer, or the X-Forwarded-For client behind a trusted proxy */
+    char client_text[NETADDR_STRLEN]; /* client as text, for logs and the audit log */
     bool via_proxy;        /* the peer is a trusted proxy */
     struct buf body;
     struct arena arena;

@@ -190,8 +190,11 @@ enum router_result router_match(const struct router *r, unsigned method, const c
     const struct router_route *best = NULL;
     const struct router_route *lit = literal_find(r, path, len);
     if (lit) {
-        if (lit->methods & method)
-            best = lit;
+        if (lit->methods & method) {
+            /* A fully literal pattern is the most specific match there can be. */
+            out->route = lit;
+            return ROUTER_FOUND;
+        }
         allow |= lit->methods;
     }
     struct slice segs[ROUTER_MAX_SEGMENTS];

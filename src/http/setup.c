@@ -49,9 +49,7 @@ void setup_post(struct http_req *req)
         optional_string(req, user, "email", "user.email", &r.email) ||
         optional_string(req, user, "password", "user.password", &r.password))
         goto done;
-    char ip[NETADDR_STRLEN];
-    netaddr_format(&req->client, ip);
-    r.ip = ip;
+    r.ip = req->client_text;
     struct err e;
     err_clear(&e);
     struct db *db;
