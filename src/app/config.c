@@ -23,7 +23,7 @@ enum flag_id {
     F_DEMO,
 };
 
-enum flag_kind { K_STRING, K_UINT, K_SIZE, K_ENUM, K_BOOL, K_LISTEN, K_ADDRS };
+enum flag_kind { K_DB_URL, K_UINT, K_SIZE, K_ENUM, K_BOOL, K_LISTEN, K_ADDRS };
 
 #define DB_CMDS (CONFIG_CMD_SERVE | CONFIG_CMD_INIT | CONFIG_CMD_MIGRATE)
 
@@ -41,7 +41,7 @@ struct flag {
 };
 
 static const struct flag flags[] = {
-    {F_DB, "db", "FRONTDESK_DB", DB_CMDS, K_STRING, 0, 0, NULL, "sqlite:var/frontdesk.db", "URL",
+    {F_DB, "db", "FRONTDESK_DB", DB_CMDS, K_DB_URL, 0, 0, NULL, "sqlite:var/frontdesk.db", "URL",
      "database: sqlite:PATH or a postgres:// URL (libpq connection string)"},
     {F_SQLITE_SYNC, "sqlite-sync", "FRONTDESK_SQLITE_SYNC", DB_CMDS, K_ENUM, 0, 0, "full|normal",
      "full", "MODE",
@@ -176,6 +176,15 @@ static int parse_bool(const char *s, bool *out)
     return ERR_INVALID;
 }
 
+/* The driver checks the rest when it opens; here only what makes a URL one of ours, so a typo
+ * is a usage error (exit 2) and not a runtime failure. */
+static bool db_url_shape_ok(const char *v)
+{
+    if (strncmp(v, "sqlite:", 7) == 0)
+        return v[7] != '\0';
+    return strncmp(v, "postgres://", 11) == 0 || strncmp(v, "postgresql://", 13) == 0;
+}
+
 static bool enum_has(const char *choices, const char *v)
 {
     size_t n = strlen(v);
@@ -207,7 +216,9 @@ static void expectation(const struct flag *f, char *out, size_t len)
     case K_BOOL: snprintf(out, len, "expected 1, 0, true, false, yes or no"); break;
     case K_LISTEN: snprintf(out, len, "expected HOST:PORT with an IP address, [::1]:PORT for IPv6"); break;
     case K_ADDRS: snprintf(out, len, "expected comma-separated IP addresses or CIDR blocks"); break;
-    default: snprintf(out, len, "expected a non-empty value"); break;
+    default:
+        snprintf(out, len, "expected sqlite:PATH or a postgres:// or postgresql:// URL");
+        break;
     }
 }
 
@@ -219,8 +230,8 @@ static int apply(const struct flag *f, const char *value, const char *who, struc
     size_t sz = 0;
     bool ok = true;
     switch (f->kind) {
-    case K_STRING:
-        ok = value[0] != '\0' && strlen(value) < sizeof cfg->db_url;
+    case K_DB_URL:
+        ok = db_url_shape_ok(value) && strlen(value) < sizeof cfg->db_url;
         if (ok)
             snprintf(cfg->db_url, sizeof cfg->db_url, "%s", value);
         break;

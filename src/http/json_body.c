@@ -74,7 +74,7 @@ int json_body_parse(const char *content_type, const char *body, size_t len, json
     if (valid != len)
         return err_set(e, ERR_MALFORMED, NULL, "request body is not valid UTF-8 at byte %zu", valid);
     json_error_t jerr;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!root)
         return err_set(e, ERR_MALFORMED, NULL, "malformed JSON at line %d, column %d (byte %d): %s",
                        jerr.line, jerr.column, jerr.position, jerr.text);

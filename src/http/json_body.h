@@ -7,7 +7,8 @@
  *  - an empty body is ERR_MALFORMED (400);
  *  - the bytes must be valid UTF-8 (RFC 8259 section 8.1): otherwise ERR_MALFORMED naming the
  *    byte offset;
- *  - the JSON must parse, with no duplicate keys and no \u0000 in strings: otherwise
+ *  - the JSON must parse (any value at the top: whether it must be an object is the handler's
+ *    call, answered 422 naming the field), with no duplicate keys and no \u0000 in strings: otherwise
  *    ERR_MALFORMED naming line, column and byte position;
  *  - nesting deeper than 64 levels is refused (jansson's own limit is larger).
  * On success *out is a new reference the caller releases with json_decref(). Thread-safe.

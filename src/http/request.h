@@ -60,6 +60,8 @@ struct http_req {
     struct http_resp resp;
     /* server bookkeeping */
     bool dispatched;
+    bool has_body;     /* Content-Length > 0 or Transfer-Encoding */
+    bool answer_ready; /* answered by the header checks; sent on the next call */
     bool discarding; /* body over the cap: read and dropped until the end, then 413 */
     size_t discarded;
     bool inflight_counted;

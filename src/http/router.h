@@ -88,6 +88,11 @@ enum router_result router_match(const struct router *r, unsigned method, const c
 /* The value of parameter name, or a zero-length slice with NULL ptr when absent. */
 struct slice router_param(const struct router_match *m, const char *name);
 
+/* Decode %XX escapes of a URL path or query value in place and return the new length. "%00"
+ * and malformed escapes stay as written: a decoded NUL would end the C string early, so that
+ * "/index.html%00.txt" would be served as "/index.html". Pure; fuzzed. */
+size_t router_unescape(char *s);
+
 /* HTTP_* bit for a method token, or 0 for one we do not serve. */
 unsigned router_method_from_str(const char *method);
 /* "GET, HEAD, POST": methods in a fixed order, separated by ", ". out needs 64 bytes. */

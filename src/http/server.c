@@ -167,10 +167,17 @@ static bool parse_content_length(const char *v, uint64_t *out)
 }
 
 /* Checks that need only the headers. Returns true when it has answered the request. */
-static bool precheck(struct http_server *s, struct http_req *req, struct conn_state *cs)
+static bool precheck(struct http_server *s, struct http_req *req, struct conn_state *cs,
+                     const char *version)
 {
     struct framing f = {0, 0};
     MHD_get_connection_values(req->conn, MHD_HEADER_KIND, count_framing, &f);
+    req->has_body = f.transfer_encoding > 0;
+    if (f.content_length == 1) {
+        uint64_t n;
+        const char *cl = http_req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        req->has_body = !parse_content_length(cl, &n) || n > 0;
+    }
     /* libmicrohttpd 0.9.75 accepts both of these; a proxy in front may read the message
      * differently than we do (request smuggling, RFC 9112 section 6.3), so refuse. */
     if (f.content_length > 1 || (f.content_length && f.transfer_encoding)) {
@@ -179,6 +186,18 @@ static bool precheck(struct http_server *s, struct http_req *req, struct conn_st
                          f.content_length > 1
                              ? "more than one Content-Length header"
                              : "Content-Length and Transfer-Encoding must not be sent together");
+        return true;
+    }
+    const char *te = http_req_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    if (te && strcasecmp(te, "chunked") != 0) {
+        /* libmicrohttpd only decodes "chunked"; any other coding would stall the request. */
+        req->resp.close = true;
+        http_reply_error(req, 501, "Transfer-Encoding", "transfer coding \"%.64s\" is not supported",
+                         te);
+        return true;
+    }
+    if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 && !http_req_header(req, MHD_HTTP_HEADER_HOST)) {
+        http_reply_error(req, 400, "Host", "HTTP/1.1 requests must send a Host header");
         return true;
     }
     if (cs && cs->over_limit) {
@@ -303,8 +322,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!req) {
         req = request_new(s, conn, url, method);
         *con_cls = req;
-        if (precheck(s, req, conn_state_of(conn)))
-            return send_response(req);
+        if (precheck(s, req, conn_state_of(conn), version)) {
+            /* Answering now, before the body, makes libmicrohttpd close the connection: right
+             * for a body we refuse to read, wasteful for a bodiless GET that 404s. Those are
+             * answered on the next call, keeping the connection alive. */
+            if (req->has_body || req->resp.close)
+                return send_response(req);
+            req->answer_ready = true;
+        }
         return MHD_YES; /* headers are fine; the body (if any) follows */
     }
     if (req->dispatched) {
@@ -327,6 +352,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         return MHD_YES;
     }
+    if (req->answer_ready)
+        return send_response(req);
     if (req->discarding) {
         req->resp.close = true;
         http_reply_error(req, 413, NULL, "request body is over the limit of %zu bytes",
@@ -382,6 +409,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(req);
     *con_cls = NULL;
     atomic_fetch_sub_explicit(&s->inflight, 1, memory_order_acq_rel);
+}
+
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    return router_unescape(s);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -446,6 +478,7 @@ int http_server_start(const struct http_server_config *cfg, const struct router 
         /* first, so libmicrohttpd's own start-up messages come through it too */
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, s,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout_s,

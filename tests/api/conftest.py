@@ -85,7 +85,7 @@ def binary_env(extra=None):
     return env
 
 
-def run_cli(*args, env=None, timeout=30):
+def run_cli(*args, env=None, timeout=10):
     """Run `frontdesk ARGS...` to completion; returns the CompletedProcess (text)."""
     return subprocess.run([BIN, *map(str, args)], env=binary_env(env), capture_output=True,
                           text=True, timeout=timeout, cwd=binary_cwd(), stdin=subprocess.DEVNULL)
@@ -413,6 +413,19 @@ def http_request(method, path, headers=(), body=b""):
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
+def read_until_closed(sock, limit=1 << 20):
+    """Everything the peer sends until it closes (the socket's timeout applies)."""
+    data = b""
+    while len(data) < limit:
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
 def is_closed(sock, timeout):
     """True when the peer closes (EOF or reset) within timeout seconds."""
     sock.settimeout(timeout)
@@ -429,7 +442,7 @@ def is_closed(sock, timeout):
 
 def assert_error(resp, status, code, field=...):
     """resp is the JSON error {"error": {"code", "message", "field"}} with this status."""
-    assert resp.status_code == status, f"expected {status}, got {resp.status_code}: {resp.text[:500]}"
+    assert resp.status_code == status, f"want {status}, got {resp.status_code}: {resp.text[:300]}"
     ctype = resp.headers.get("Content-Type", "")
     assert ctype.split(";")[0].strip() == "application/json", f"Content-Type {ctype!r}"
     body = resp.json()
@@ -454,16 +467,3 @@ def post_setup(srv, body, content_type="application/json", **kw):
     headers.update(kw.pop("headers", {}))
     return srv.post("/api/v2/setup", data=data, headers=headers, **kw)
 
-
-def read_until_closed(sock, limit=1 << 20):
-    """Everything the peer sends until it closes (the socket's timeout applies)."""
-    data = b""
-    while len(data) < limit:
-        try:
-            chunk = sock.recv(65536)
-        except ConnectionResetError:
-            break
-        if not chunk:
-            break
-        data += chunk
-    return data

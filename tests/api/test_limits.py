@@ -5,6 +5,8 @@ import json
 import threading
 import time
 
+import pytest
+
 from conftest import (assert_error, connect, http_request, is_closed, raw_request, read_response,
                       send_quietly)
 
@@ -44,6 +46,7 @@ def test_per_ip_limit(server):
         resp = raw_request(srv, http_request("GET", "/healthz"), timeout=3)
         assert_error(resp, 429, "too_many_requests")
         assert resp.headers.get("Connection", "").lower() == "close"
+        assert resp.headers.get("X-Request-Id")
         other, elapsed = timed_healthz(srv, source="127.0.0.2")
         assert other.status_code == 200
         assert elapsed < 1
@@ -164,16 +167,18 @@ def assert_prompt_during(srv, seconds=3.0):
     assert worst < 1, f"a request took {worst:.2f} s"
 
 
-def test_slowloris_headers(server):
-    srv = server(max_connections_per_ip=40)
+@pytest.mark.parametrize("threads", [None, 1])
+def test_slowloris_headers(server, threads):
+    srv = server(max_connections_per_ip=40, **({"threads": threads} if threads else {}))
     socks = [connect(srv) for _ in range(30)]
     with Trickler(socks, b"GET /healthz HTTP/1.1\r\nX-Slow: "):
         time.sleep(0.3)
         assert_prompt_during(srv)
 
 
-def test_slow_bodies(server):
-    srv = server(max_connections_per_ip=40)
+@pytest.mark.parametrize("threads", [None, 1])
+def test_slow_bodies(server, threads):
+    srv = server(max_connections_per_ip=40, **({"threads": threads} if threads else {}))
     socks = [connect(srv) for _ in range(30)]
     head = http_request("POST", "/api/v2/setup", [("Content-Type", "application/json"),
                                                   ("Content-Length", "1000")])
@@ -191,22 +196,20 @@ def test_headers_within_connection_memory(server):
     assert raw_request(srv, req).status_code == 200
 
 
-def test_header_over_connection_memory(server, record_property):
+def test_header_over_connection_memory(server):
     srv = server(connection_memory="8K")
     req = http_request("GET", "/healthz", [("X-Big", "a" * 20000), ("Connection", "close")])
     resp = raw_request(srv, req)
-    record_property("status", resp.status_code)
     print(f"20 KB header with --connection-memory 8K -> {resp.status_code}")
     assert 400 <= resp.status_code < 500
     assert resp.status_code in (413, 431), resp.status_code
     assert wait_served(srv) == 200
 
 
-def test_request_line_over_connection_memory(server, record_property):
+def test_request_line_over_connection_memory(server):
     srv = server(connection_memory="8K")
     req = http_request("GET", "/" + "a" * 20000, [("Connection", "close")])
     resp = raw_request(srv, req)
-    record_property("status", resp.status_code)
     print(f"20 KB request line with --connection-memory 8K -> {resp.status_code}")
     assert 400 <= resp.status_code < 500
     assert wait_served(srv) == 200

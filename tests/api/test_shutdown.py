@@ -25,6 +25,8 @@ def refused_within(srv, seconds):
             socket.create_connection((srv.host, srv.port), timeout=1).close()
         except ConnectionRefusedError:
             return True
+        except ConnectionResetError:
+            pass  # caught in the backlog as the listener closed: the next try tells
         time.sleep(0.05)
     return False
 
@@ -62,7 +64,7 @@ def test_idle_connection_does_not_hold_up_shutdown(server):
         assert is_closed(s, 1)
 
 
-def test_shutdown_timeout_bounds_a_stalled_request(server, record_property):
+def test_shutdown_timeout_bounds_a_stalled_request(server):
     srv = server(shutdown_timeout=1)
     body = json.dumps(setup_body(srv.setup_token)).encode()
     with slow_setup(srv, body) as s:
@@ -70,7 +72,6 @@ def test_shutdown_timeout_bounds_a_stalled_request(server, record_property):
         t0 = time.monotonic()
         rc = srv.stop(timeout=6)
         elapsed = time.monotonic() - t0
-        record_property("exit_code", rc)
         print(f"stalled request, --shutdown-timeout 1: exit {rc} after {elapsed:.1f} s")
         assert rc is not None, "still running 6 s after SIGTERM with --shutdown-timeout 1"
         assert elapsed < 4

@@ -25,9 +25,15 @@ def test_index_is_html(default_server):
     assert "<html" in default_server.get("/").text.lower()
 
 
+def etag_of(srv, path):
+    etag = srv.get(path).headers.get("ETag")
+    assert etag, f"GET {path}: no ETag"
+    return etag
+
+
 @pytest.mark.parametrize("path,ctype", FILES)
 def test_etag_revalidation(default_server, path, ctype):
-    etag = default_server.get(path).headers["ETag"]
+    etag = etag_of(default_server, path)
     resp = raw_request(default_server, http_request("GET", path, [("If-None-Match", etag),
                                                                   ("Connection", "close")]))
     assert resp.status_code == 304
@@ -42,8 +48,8 @@ def test_etag_mismatch_sends_the_file(default_server):
 
 
 def test_etags_are_stable_and_distinct(default_server):
-    tags = [default_server.get(p).headers["ETag"] for p, _ in FILES]
-    assert tags == [default_server.get(p).headers["ETag"] for p, _ in FILES]
+    tags = [etag_of(default_server, p) for p, _ in FILES]
+    assert tags == [etag_of(default_server, p) for p, _ in FILES]
     assert len(set(tags)) == len(tags)
 
 

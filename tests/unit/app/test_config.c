@@ -155,8 +155,8 @@ static void value_after_equals_keeps_further_equals(void **state)
     struct config c;
     PARSE_OK(&c, NULL, "migrate", "--db=postgres://u:p@db/frontdesk?sslmode=require&x=y");
     assert_string_equal(c.db_url, "postgres://u:p@db/frontdesk?sslmode=require&x=y");
-    PARSE_OK(&c, NULL, "migrate", "--db", "--weird=value");
-    assert_string_equal(c.db_url, "--weird=value");
+    PARSE_OK(&c, NULL, "migrate", "--db", "sqlite:--weird=value");
+    assert_string_equal(c.db_url, "sqlite:--weird=value");
 }
 
 static void every_serve_flag_is_applied(void **state)
@@ -378,7 +378,22 @@ static void empty_database_url_is_refused(void **state)
 {
     struct err e;
     PARSE_ERR(&e, NULL, "serve", "--db=");
-    assert_error(&e, "frontdesk serve: --db: expected a non-empty value, got \"\"", "--db");
+    assert_error(&e, "frontdesk serve: --db: expected sqlite:PATH or a postgres:// or postgresql:// URL, got \"\"", "--db");
+}
+
+static void database_url_of_another_engine_is_refused(void **state)
+{
+    struct err e;
+    PARSE_ERR(&e, NULL, "serve", "--db", "mysql://localhost/fd");
+    assert_error(&e,
+                 "frontdesk serve: --db: expected sqlite:PATH or a postgres:// or postgresql:// "
+                 "URL, got \"mysql://localhost/fd\"",
+                 "--db");
+    PARSE_ERR(&e, NULL, "init", "--db", "sqlite:");
+    assert_string_equal(e.field, "--db");
+    struct config c;
+    PARSE_OK(&c, NULL, "init", "--db", "postgresql://h/d");
+    assert_string_equal(c.db_url, "postgresql://h/d");
 }
 
 static void overlong_database_url_is_refused(void **state)
@@ -874,6 +889,7 @@ int main(void)
         cmocka_unit_test(integer_bounds_are_inclusive),
         cmocka_unit_test(missing_value_is_named),
         cmocka_unit_test(empty_database_url_is_refused),
+        cmocka_unit_test(database_url_of_another_engine_is_refused),
         cmocka_unit_test(overlong_database_url_is_refused),
         cmocka_unit_test(bad_enum_values_list_the_choices),
         cmocka_unit_test(size_suffixes_are_powers_of_1024),

@@ -732,9 +732,31 @@ static void release_then_reuse(void **state)
     router_release(&r);
 }
 
+static void unescape_case(const char *in, const char *want)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", in);
+    size_t n = router_unescape(buf);
+    assert_string_equal(buf, want);
+    assert_int_equal(n, strlen(want));
+}
+
+static void unescape_decodes_escapes_but_never_nul(void **state)
+{
+    unescape_case("/a%20b", "/a b");
+    unescape_case("/%2e%2E/x", "/../x");
+    unescape_case("/index.html%00", "/index.html%00");
+    unescape_case("/%00%41", "/%00A");
+    unescape_case("/bad%zz%4", "/bad%zz%4");
+    unescape_case("%", "%");
+    unescape_case("", "");
+    unescape_case("%C3%A9", "\xC3\xA9");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(unescape_decodes_escapes_but_never_nul),
         cmocka_unit_test(literal_route_is_found_with_its_data),
         cmocka_unit_test(literal_match_is_exact_and_case_sensitive),
         cmocka_unit_test(parameter_route_extracts_values),
