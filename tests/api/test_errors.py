@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from conftest import ServerPool, assert_error, http_request, post_setup, raw_request, setup_body
+from conftest import (ServerPool, assert_error, connect, http_request, post_setup, raw_request,
+                      read_response, send_quietly, setup_body)
 
 WRONG_TOKEN = "not-the-setup-token"
 
@@ -232,3 +233,34 @@ def test_garbage_request_line(default_server):
     resp = raw_request(default_server, b"HELLO THERE\r\n\r\n")
     assert resp.status_code == 400, resp.text
 
+
+
+def test_unsupported_transfer_coding(default_server):
+    # libmicrohttpd decodes only "chunked": anything else would stall until the idle timeout.
+    resp = raw_request(default_server, setup_request([("Transfer-Encoding", "gzip, chunked")],
+                                                     chunked(b"{}")), timeout=3.0)
+    assert_error(resp, 501, "not_implemented", field="Transfer-Encoding")
+
+
+def test_http11_without_host(default_server):
+    resp = raw_request(default_server, b"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n")
+    assert_error(resp, 400, "bad_request", field="Host")
+
+
+def test_http10_without_host_is_fine(default_server):
+    resp = raw_request(default_server, b"GET /healthz HTTP/1.0\r\n\r\n")
+    assert resp.status_code == 200, resp.text
+
+
+@pytest.mark.parametrize("method, path, status", [("GET", "/nope", 404), ("POST", "/healthz", 405),
+                                                  ("DELETE", "/", 405)])
+def test_bodiless_error_keeps_the_connection(default_server, method, path, status):
+    # An error for a request without a body must not cost the client its keep-alive connection.
+    with connect(default_server, None, 5.0) as s:
+        send_quietly(s, http_request(method, path))
+        first = read_response(s, method)
+        assert first.status_code == status, first.text
+        assert first.headers.get("Connection", "").lower() != "close"
+        send_quietly(s, http_request("GET", "/healthz"))
+        second = read_response(s, "GET")
+        assert second.status_code == 200, second.text
