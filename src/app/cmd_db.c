@@ -2,6 +2,7 @@
 #include "app/commands.h"
 
 #include "db/migrate.h"
+#include "service/secrets.h"
 #include "service/setup.h"
 #include "version.h"
 
@@ -28,6 +29,10 @@ int cmd_open_database(const struct config *cfg, struct env *env, int *applied)
         rc = db_pool_conn(pool, &db, &e);
     if (!rc)
         rc = migrate_apply(db, applied, &e);
+    /* One copy per process, read-only after this point (threads start later). */
+    static struct secrets secrets;
+    if (!rc)
+        rc = secrets_load(env, db, &secrets, &e);
     if (rc) {
         fprintf(stderr, "frontdesk %s: %s%s%s\n", cfg->cmd_name, e.message, e.detail[0] ? ": " : "",
                 e.detail);
@@ -35,6 +40,7 @@ int cmd_open_database(const struct config *cfg, struct env *env, int *applied)
         return 1;
     }
     env->db = pool;
+    env->secrets = &secrets;
     return 0;
 }
 

@@ -43,6 +43,7 @@ int cmd_serve(const struct config *cfg, struct env *env)
     cmd_build_labels(labels, sizeof labels);
     struct http_server_config http = cfg->http;
     http.build_labels = labels;
+    http.public_url = cfg->public_url;
     struct http_server *server = NULL;
     struct err e;
     err_clear(&e);

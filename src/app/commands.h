@@ -10,9 +10,12 @@ int cmd_serve(const struct config *cfg, struct env *env);
 int cmd_init(const struct config *cfg, struct env *env);
 int cmd_migrate(const struct config *cfg, struct env *env);
 int cmd_version(const struct config *cfg, struct env *env);
+int cmd_staff_add(const struct config *cfg, struct env *env);
+int cmd_token_create(const struct config *cfg, struct env *env);
 
-/* Shared by the commands that need a database: open the pool and apply pending migrations,
- * printing a one-line error on failure. Returns 0 or nonzero. */
+/* Shared by the commands that need a database: open the pool, apply pending migrations and
+ * load the instance's secrets into env, printing a one-line error on failure. Returns 0 or
+ * nonzero. */
 int cmd_open_database(const struct config *cfg, struct env *env, int *applied);
 /* "version=\"...\",sqlite=\"...\",..." for frontdesk_build_info and `version`. */
 void cmd_build_labels(char *out, size_t len);

@@ -21,11 +21,18 @@ enum flag_id {
     F_SHUTDOWN_TIMEOUT,
     F_LOG_LEVEL,
     F_DEMO,
+    F_PUBLIC_URL,
+    F_EMAIL,
+    F_NAME,
+    F_ROLE,
 };
 
-enum flag_kind { K_DB_URL, K_UINT, K_SIZE, K_ENUM, K_BOOL, K_LISTEN, K_ADDRS };
+enum flag_kind { K_DB_URL, K_UINT, K_SIZE, K_ENUM, K_BOOL, K_LISTEN, K_ADDRS, K_TEXT, K_URL };
 
-#define DB_CMDS (CONFIG_CMD_SERVE | CONFIG_CMD_INIT | CONFIG_CMD_MIGRATE)
+#define DB_CMDS                                                                          \
+    (CONFIG_CMD_SERVE | CONFIG_CMD_INIT | CONFIG_CMD_MIGRATE | CONFIG_CMD_STAFF_ADD |         \
+     CONFIG_CMD_TOKEN_CREATE)
+#define PERSON_CMDS (CONFIG_CMD_STAFF_ADD | CONFIG_CMD_TOKEN_CREATE)
 
 struct flag {
     enum flag_id id;
@@ -74,6 +81,15 @@ static const struct flag flags[] = {
      "LEVEL", "log verbosity"},
     {F_DEMO, "demo", "FRONTDESK_DEMO", CONFIG_CMD_INIT, K_BOOL, 0, 0, NULL, "off", NULL,
      "also load demo data"},
+    {F_PUBLIC_URL, "public-url", "FRONTDESK_PUBLIC_URL", CONFIG_CMD_SERVE, K_URL, 0, 0, NULL, NULL,
+     "URL",
+     "how people reach this server, for links in mail (default: http:// and the listen address)"},
+    {F_EMAIL, "email", "FRONTDESK_EMAIL", PERSON_CMDS, K_TEXT, 0, 0, NULL, NULL, "EMAIL",
+     "the staff member's email"},
+    {F_NAME, "name", "FRONTDESK_NAME", PERSON_CMDS, K_TEXT, 0, 0, NULL, NULL, "NAME",
+     "staff add: the person's name; token create: a name for the token"},
+    {F_ROLE, "role", "FRONTDESK_ROLE", CONFIG_CMD_STAFF_ADD, K_ENUM, 0, 0, "agent|lead|admin",
+     "agent", "ROLE", "the staff member's role"},
 };
 #define NFLAGS (sizeof flags / sizeof flags[0])
 
@@ -86,6 +102,10 @@ static const struct {
     {CONFIG_CMD_INIT, "init", "create the database, apply migrations, load default content"},
     {CONFIG_CMD_MIGRATE, "migrate", "apply pending database migrations"},
     {CONFIG_CMD_VERSION, "version", "print the version"},
+    {CONFIG_CMD_STAFF_ADD, "staff add",
+     "add a staff member (the password is read from standard input)"},
+    {CONFIG_CMD_TOKEN_CREATE, "token create",
+     "create an API token for a staff member and print it once"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -216,6 +236,8 @@ static void expectation(const struct flag *f, char *out, size_t len)
     case K_BOOL: snprintf(out, len, "expected 1, 0, true, false, yes or no"); break;
     case K_LISTEN: snprintf(out, len, "expected HOST:PORT with an IP address, [::1]:PORT for IPv6"); break;
     case K_ADDRS: snprintf(out, len, "expected comma-separated IP addresses or CIDR blocks"); break;
+    case K_TEXT: snprintf(out, len, "expected a non-empty value under 256 bytes"); break;
+    case K_URL: snprintf(out, len, "expected an http:// or https:// URL"); break;
     default:
         snprintf(out, len, "expected sqlite:PATH or a postgres:// or postgresql:// URL");
         break;
@@ -239,6 +261,22 @@ static int apply(const struct flag *f, const char *value, const char *who, struc
     case K_SIZE: ok = config_parse_size(value, &sz) == 0 && sz >= f->min && sz <= f->max; break;
     case K_ENUM: ok = enum_has(f->choices, value); break;
     case K_BOOL: ok = parse_bool(value, &cfg->demo) == 0; break;
+    case K_TEXT: {
+        char *dst = f->id == F_EMAIL ? cfg->email : cfg->name;
+        ok = value[0] != '\0' && strlen(value) < sizeof cfg->name;
+        if (ok)
+            snprintf(dst, sizeof cfg->name, "%s", value);
+        break;
+    }
+    case K_URL: {
+        size_t n = strlen(value);
+        ok = (strncmp(value, "http://", 7) == 0 || strncmp(value, "https://", 8) == 0) && n > 8 &&
+             n < sizeof cfg->public_url && !strpbrk(value, " \t\r\n\"<>");
+        if (ok) /* no trailing slash: links are built as public_url + "/path" */
+            snprintf(cfg->public_url, sizeof cfg->public_url, "%.*s",
+                     (int)(value[n - 1] == '/' ? n - 1 : n), value);
+        break;
+    }
     case K_LISTEN: ok = config_parse_listen(value, &cfg->http) == 0; break;
     case K_ADDRS: {
         struct err inner;
@@ -267,6 +305,7 @@ static int apply(const struct flag *f, const char *value, const char *who, struc
     case F_CONNECTION_MEMORY: cfg->http.connection_memory = sz; break;
     case F_SHUTDOWN_TIMEOUT: cfg->shutdown_timeout_s = (unsigned)u; break;
     case F_LOG_LEVEL: cfg->log_debug = strcmp(value, "debug") == 0; break;
+    case F_ROLE: snprintf(cfg->role, sizeof cfg->role, "%s", value); break;
     default: break; /* handled by kind */
     }
     return 0;
@@ -287,6 +326,7 @@ static void set_defaults(struct config *cfg, unsigned cores)
     cfg->http.max_body_size = 1024 * 1024;
     cfg->http.connection_memory = 64 * 1024;
     cfg->shutdown_timeout_s = 10;
+    snprintf(cfg->role, sizeof cfg->role, "agent");
 }
 
 static const struct flag *find_flag(const char *name, size_t len)
@@ -327,16 +367,23 @@ int config_parse(int argc, char **argv, config_getenv_fn getenv_fn, void *ctx, u
     if (i >= argc)
         return err_set(e, ERR_INVALID, "command",
                        "frontdesk: missing command (serve, init, migrate, version; see --help)");
-    for (size_t c = 0; c < NCOMMANDS; c++) {
-        if (strcmp(argv[i], commands[c].name) == 0) {
-            cfg.cmd = commands[c].cmd;
-            cfg.cmd_name = commands[c].name;
-        }
+    for (size_t c = 0; c < NCOMMANDS && cfg.cmd == CONFIG_CMD_NONE; c++) {
+        /* A command is one word ("serve") or a noun and a verb ("staff add"). */
+        const char *name = commands[c].name;
+        const char *space = strchr(name, ' ');
+        size_t first = space ? (size_t)(space - name) : strlen(name);
+        if (strlen(argv[i]) != first || strncmp(argv[i], name, first) != 0)
+            continue;
+        if (space && (i + 1 >= argc || strcmp(argv[i + 1], space + 1) != 0))
+            return err_set(e, ERR_INVALID, "command",
+                           "frontdesk %s: expected \"%s\" (see --help)", argv[i], name);
+        cfg.cmd = commands[c].cmd;
+        cfg.cmd_name = name;
+        i += space ? 2 : 1;
     }
     if (cfg.cmd == CONFIG_CMD_NONE)
         return err_set(e, ERR_INVALID, "command", "frontdesk: unknown command \"%.64s\" (see --help)",
                        argv[i]);
-    i++;
     int rc = apply_environment(&cfg, getenv_fn, ctx, e);
     if (rc)
         return rc;
@@ -375,6 +422,15 @@ int config_parse(int argc, char **argv, config_getenv_fn getenv_fn, void *ctx, u
         if (rc)
             return rc;
     }
+    if (!cfg.help && (cfg.cmd & PERSON_CMDS) && (!cfg.email[0] || !cfg.name[0]))
+        return err_set(e, ERR_INVALID, cfg.email[0] ? "--name" : "--email",
+                       "frontdesk %s: %s is required", cfg.cmd_name,
+                       cfg.email[0] ? "--name" : "--email");
+    if (cfg.cmd == CONFIG_CMD_SERVE && !cfg.public_url[0]) {
+        bool v6 = strchr(cfg.http.listen_host, ':') != NULL;
+        snprintf(cfg.public_url, sizeof cfg.public_url, "http://%s%s%s:%u", v6 ? "[" : "",
+                 cfg.http.listen_host, v6 ? "]" : "", cfg.http.listen_port);
+    }
     *out = cfg;
     return 0;
 }
@@ -386,7 +442,7 @@ void config_usage(const struct config *cfg, struct buf *out)
                              "frontdesk is a support desk: tickets, SLA clocks, a support-policy "
                              "engine and a help center.\n\ncommands:\n");
         for (size_t c = 0; c < NCOMMANDS; c++)
-            buf_appendf(out, "  %-9s %s\n", commands[c].name, commands[c].summary);
+            buf_appendf(out, "  %-13s %s\n", commands[c].name, commands[c].summary);
         buf_append_cstr(out, "\nRun \"frontdesk COMMAND --help\" for its flags. Every flag can also be "
                              "set through its FRONTDESK_* environment variable.\n");
         return;

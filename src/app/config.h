@@ -23,11 +23,13 @@ enum config_cmd {
     CONFIG_CMD_INIT = 1 << 1,
     CONFIG_CMD_MIGRATE = 1 << 2,
     CONFIG_CMD_VERSION = 1 << 3,
+    CONFIG_CMD_STAFF_ADD = 1 << 4,    /* "staff add" */
+    CONFIG_CMD_TOKEN_CREATE = 1 << 5, /* "token create" */
 };
 
 struct config {
     enum config_cmd cmd;
-    const char *cmd_name; /* "serve", ...; "frontdesk" when none */
+    const char *cmd_name; /* "serve", "staff add", ...; "frontdesk" when none */
     bool help;
     char db_url[1024];
     struct db_options db;
@@ -35,6 +37,10 @@ struct config {
     unsigned shutdown_timeout_s;
     bool log_debug;
     bool demo;
+    char public_url[256]; /* how people reach this server: links in mail */
+    char email[256];      /* staff add, token create */
+    char name[256];       /* staff add: the person; token create: the token's name */
+    char role[16];        /* staff add: agent, lead or admin */
 };
 
 /* Look up an environment variable; NULL when unset. ctx is passed through. */

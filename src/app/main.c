@@ -69,6 +69,8 @@ int main(int argc, char **argv)
     case CONFIG_CMD_INIT: return cmd_init(&cfg, &env);
     case CONFIG_CMD_MIGRATE: return cmd_migrate(&cfg, &env);
     case CONFIG_CMD_VERSION: return cmd_version(&cfg, &env);
+    case CONFIG_CMD_STAFF_ADD: return cmd_staff_add(&cfg, &env);
+    case CONFIG_CMD_TOKEN_CREATE: return cmd_token_create(&cfg, &env);
     default: return 2;
     }
 }

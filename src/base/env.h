@@ -14,6 +14,7 @@
 
 struct db_pool;
 struct config;
+struct secrets;
 
 struct env {
     /* Wall-clock now, seconds since the Unix epoch (UTC). */
@@ -24,6 +25,7 @@ struct env {
     void (*random_bytes)(const struct env *env, void *buf, size_t len);
     const struct config *config;
     struct db_pool *db;
+    const struct secrets *secrets; /* keys kept in the database, loaded at start */
     void *ctx; /* for the callbacks: a test's pinned clock, say */
 };
 

@@ -32,4 +32,12 @@ bool static_etag_matches(const char *if_none_match, const char *etag);
 /* setup.c */
 void setup_post(struct http_req *req);
 
+/* sessions.c */
+void sessions_sign_in(struct http_req *req);
+void sessions_sign_out(struct http_req *req);
+void sessions_sign_out_everywhere(struct http_req *req);
+void sessions_password_reset(struct http_req *req);
+void sessions_password_reset_confirm(struct http_req *req);
+void users_me(struct http_req *req);
+
 #endif

@@ -15,6 +15,12 @@ static const struct {
     {HTTP_GET, "/readyz", ops_readyz},
     {HTTP_GET, "/metrics", ops_metrics},
     {HTTP_POST, "/api/v2/setup", setup_post},
+    {HTTP_POST, "/api/v2/auth/sign_in", sessions_sign_in},
+    {HTTP_POST, "/api/v2/auth/sign_out", sessions_sign_out},
+    {HTTP_POST, "/api/v2/auth/sign_out_everywhere", sessions_sign_out_everywhere},
+    {HTTP_POST, "/api/v2/auth/password_reset", sessions_password_reset},
+    {HTTP_POST, "/api/v2/auth/password_reset/confirm", sessions_password_reset_confirm},
+    {HTTP_GET, "/api/v2/users/me", users_me},
 };
 
 static bool is_asset_pattern(const struct router_route *rt)

@@ -266,6 +266,13 @@ static struct http_req *request_new(struct http_server *s, struct MHD_Connection
     req->path = url;
     buf_init(&req->body, s->cfg.max_body_size);
     arena_init(&req->arena, REQUEST_ARENA_LIMIT);
+    /* Zendesk's API answers every path with a ".json" suffix too; clients use both forms. */
+    size_t n = strlen(url);
+    if (n > 13 && strncmp(url, "/api/", 5) == 0 && strcmp(url + n - 5, ".json") == 0) {
+        char *bare = arena_strndup(&req->arena, url, n - 5);
+        if (bare)
+            req->path = bare;
+    }
     struct conn_state *cs = conn_state_of(conn);
     if (cs && cs->peer_known) {
         req->client = cs->peer;
@@ -512,6 +519,11 @@ struct metrics *http_server_metrics(struct http_server *s)
 const struct http_server_config *http_server_config(const struct http_server *s)
 {
     return &s->cfg;
+}
+
+const char *http_server_public_url(const struct http_server *s)
+{
+    return s->cfg.public_url ? s->cfg.public_url : "";
 }
 
 void http_server_quiesce(struct http_server *s)

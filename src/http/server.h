@@ -35,6 +35,7 @@ struct http_server_config {
     size_t connection_memory;
     struct netaddr_list trusted_proxies;
     const char *build_labels; /* for frontdesk_build_info */
+    const char *public_url;   /* for links in mail; never taken from a request's Host */
 };
 
 struct http_server;
@@ -47,6 +48,8 @@ int http_server_start(const struct http_server_config *cfg, const struct router 
 unsigned http_server_port(const struct http_server *s);
 struct metrics *http_server_metrics(struct http_server *s);
 const struct http_server_config *http_server_config(const struct http_server *s);
+/* How people reach the server ("https://support.example.com"), for links in mail. */
+const char *http_server_public_url(const struct http_server *s);
 /* Stop accepting new connections. */
 void http_server_quiesce(struct http_server *s);
 /* Wait until no request is in flight or timeout_ms passes; returns how many are left. */

@@ -1,7 +1,7 @@
 /* POST /api/v2/setup: trade the setup token printed by `frontdesk init` for the first admin. */
 #include "http/handlers.h"
 
-#include "base/timefmt.h"
+#include "http/render.h"
 #include "db/db.h"
 #include "service/setup.h"
 
@@ -20,16 +20,6 @@ static int optional_string(struct http_req *req, json_t *obj, const char *key, c
     }
     *out = json_string_value(v);
     return 0;
-}
-
-static json_t *user_json(const struct user *u)
-{
-    char created[TIMEFMT_ISO_LEN + 1], updated[TIMEFMT_ISO_LEN + 1];
-    timefmt_iso8601(u->created_at, created);
-    timefmt_iso8601(u->updated_at, updated);
-    return json_pack("{s:{s:I, s:s, s:s, s:s, s:s, s:s}}", "user", "id", (json_int_t)u->id,
-                     "name", u->name, "email", u->email, "role", u->role, "created_at", created,
-                     "updated_at", updated);
 }
 
 void setup_post(struct http_req *req)
@@ -60,7 +50,7 @@ void setup_post(struct http_req *req)
     if (rc)
         http_reply_err(req, &e);
     else
-        http_reply_json(req, 201, user_json(&created));
+        http_reply_json(req, 201, json_pack("{s:o}", "user", render_user(&created)));
 done:
     json_decref(body);
 }

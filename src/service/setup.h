@@ -16,8 +16,6 @@
 #include "store/users.h"
 
 #define SETUP_TOKEN_LEN 43 /* 32 random bytes, base64url without padding */
-#define SETUP_PASSWORD_MIN 12
-#define SETUP_PASSWORD_MAX 1024
 
 enum {
     SETUP_ADMIN_EXISTS = 0,

@@ -3,6 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#define USER_COLUMNS                                                                               \
+    "id, name, email, role, coalesce(phone, ''), coalesce(organization_id, 0), "                   \
+    "coalesce(account_role, ''), active, password_hash IS NOT NULL, created_at, updated_at"
+
 int users_count_role(struct db *db, const char *role, int64_t *out, struct err *e)
 {
     struct db_stmt *st;
@@ -31,14 +35,30 @@ static void copy_text(struct db_stmt *st, int col, char *out, size_t cap)
     out[len] = '\0';
 }
 
+/* Read USER_COLUMNS starting at column 0. */
+static void read_user(struct db_stmt *st, struct user *u)
+{
+    u->id = db_column_int64(st, 0);
+    copy_text(st, 1, u->name, sizeof u->name);
+    copy_text(st, 2, u->email, sizeof u->email);
+    copy_text(st, 3, u->role, sizeof u->role);
+    copy_text(st, 4, u->phone, sizeof u->phone);
+    u->organization_id = db_column_int64(st, 5);
+    copy_text(st, 6, u->account_role, sizeof u->account_role);
+    u->active = db_column_int64(st, 7) != 0;
+    u->has_password = db_column_int64(st, 8) != 0;
+    u->created_at = db_column_int64(st, 9);
+    u->updated_at = db_column_int64(st, 10);
+}
+
 int users_insert(struct db *db, const struct user_new *u, int64_t now, struct user *out,
                  struct err *e)
 {
     struct db_stmt *st;
     int rc = db_prepare(db,
-                        "INSERT INTO users (name, email, role, password_hash, created_at, "
-                        "updated_at) VALUES (?, ?, ?, ?, ?, ?) "
-                        "RETURNING id, name, email, role, created_at, updated_at",
+                        "INSERT INTO users (name, email, role, password_hash, phone, "
+                        "organization_id, account_role, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " USER_COLUMNS,
                         &st, e);
     if (rc)
         return rc;
@@ -46,18 +66,17 @@ int users_insert(struct db *db, const struct user_new *u, int64_t now, struct us
     db_bind_cstr(st, 2, u->email);
     db_bind_cstr(st, 3, u->role);
     db_bind_cstr(st, 4, u->password_hash);
-    db_bind_int64(st, 5, now);
-    db_bind_int64(st, 6, now);
+    db_bind_cstr(st, 5, u->phone);
+    if (u->organization_id)
+        db_bind_int64(st, 6, u->organization_id);
+    else
+        db_bind_null(st, 6);
+    db_bind_cstr(st, 7, u->account_role);
+    db_bind_int64(st, 8, now);
+    db_bind_int64(st, 9, now);
     rc = db_step(st, e);
     if (rc == DB_ROW) {
-        struct user r;
-        r.id = db_column_int64(st, 0);
-        copy_text(st, 1, r.name, sizeof r.name);
-        copy_text(st, 2, r.email, sizeof r.email);
-        copy_text(st, 3, r.role, sizeof r.role);
-        r.created_at = db_column_int64(st, 4);
-        r.updated_at = db_column_int64(st, 5);
-        *out = r;
+        read_user(st, out);
         rc = 0;
     } else if (rc == ERR_CONFLICT) {
         rc = err_set(e, ERR_CONFLICT, "email", "a user with email %s already exists", u->email);
@@ -66,4 +85,62 @@ int users_insert(struct db *db, const struct user_new *u, int64_t now, struct us
     }
     db_stmt_done(st);
     return rc;
+}
+
+int users_get(struct db *db, int64_t id, struct user *out, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, "SELECT " USER_COLUMNS " FROM users WHERE id = ?", &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, id);
+    rc = db_step(st, e);
+    if (rc == DB_ROW) {
+        read_user(st, out);
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = err_set(e, ERR_NOT_FOUND, "id", "user %lld not found", (long long)id);
+    }
+    db_stmt_done(st);
+    return rc;
+}
+
+int users_find_by_email(struct db *db, const char *email, struct user *out, char *hash,
+                        struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "SELECT " USER_COLUMNS ", coalesce(password_hash, '') FROM users "
+                        "WHERE lower(email) = lower(?)",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_cstr(st, 1, email);
+    rc = db_step(st, e);
+    if (rc == DB_ROW) {
+        read_user(st, out);
+        if (hash)
+            copy_text(st, 11, hash, USER_PASSWORD_HASH_MAX + 1);
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = err_set(e, ERR_NOT_FOUND, "email", "no user with that email");
+    }
+    db_stmt_done(st);
+    return rc;
+}
+
+int users_set_password(struct db *db, int64_t id, const char *password_hash, int64_t now,
+                       struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_cstr(st, 1, password_hash);
+    db_bind_int64(st, 2, now);
+    db_bind_int64(st, 3, id);
+    rc = db_step(st, e);
+    db_stmt_done(st);
+    return rc < 0 ? rc : 0;
 }

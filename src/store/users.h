@@ -1,8 +1,10 @@
-/* users: the people who sign in (staff now; requesters join with the ticketing issue).
- * Repository over table users; runs on the caller's connection and transaction. */
+/* users: the people who sign in or write in: requesters (role "end-user") and staff ("agent",
+ * "lead", "admin"). Repository over table users; runs on the caller's connection and
+ * transaction. Emails are unique case-insensitively (ASCII folding). */
 #ifndef FRONTDESK_STORE_USERS_H
 #define FRONTDESK_STORE_USERS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -11,12 +13,19 @@
 #define USER_NAME_MAX 255
 #define USER_EMAIL_MAX 254
 #define USER_ROLE_MAX 16
+#define USER_PHONE_MAX 32
+#define USER_PASSWORD_HASH_MAX 128 /* crypto_pwhash_STRBYTES */
 
 struct user {
     int64_t id;
     char name[USER_NAME_MAX * 4 + 1]; /* up to 255 characters of UTF-8 */
     char email[USER_EMAIL_MAX + 1];
     char role[USER_ROLE_MAX + 1]; /* "end-user", "agent", "lead", "admin" */
+    char phone[USER_PHONE_MAX + 1]; /* "" when none */
+    int64_t organization_id;        /* 0 when none */
+    char account_role[USER_ROLE_MAX + 1]; /* "owner", "member", "billing_contact" or "" */
+    bool active;
+    bool has_password;
     int64_t created_at;
     int64_t updated_at;
 };
@@ -26,6 +35,9 @@ struct user_new {
     const char *email;
     const char *role;
     const char *password_hash; /* NULL: cannot sign in with a password */
+    const char *phone;         /* NULL: none */
+    int64_t organization_id;   /* 0: none */
+    const char *account_role;  /* NULL: none */
 };
 
 /* How many users have role. */
@@ -33,5 +45,14 @@ int users_count_role(struct db *db, const char *role, int64_t *out, struct err *
 /* Insert and fill *out. A taken email (any case) is ERR_CONFLICT naming "email". */
 int users_insert(struct db *db, const struct user_new *u, int64_t now, struct user *out,
                  struct err *e);
+/* By id; ERR_NOT_FOUND when absent. */
+int users_get(struct db *db, int64_t id, struct user *out, struct err *e);
+/* By email, any case; ERR_NOT_FOUND when absent. When hash is not NULL it receives the stored
+ * password hash ("" when none; at least USER_PASSWORD_HASH_MAX + 1 bytes). */
+int users_find_by_email(struct db *db, const char *email, struct user *out, char *hash,
+                        struct err *e);
+/* Replace the password hash. */
+int users_set_password(struct db *db, int64_t id, const char *password_hash, int64_t now,
+                       struct err *e);
 
 #endif
