@@ -4,7 +4,7 @@
  * wants to know why, it passes a struct err that the callee fills through err_set(); the struct
  * is plain data (fixed buffers, no allocation), so it can live on the stack. Messages follow
  * PostgreSQL's style: lower case, no trailing period, say what and why, name the field.
- * Only the HTTP layer turns codes into statuses (http/status.c). Thread-safe: no shared state.
+ * Only the HTTP layer turns codes into statuses (http/errors.c). Thread-safe: no shared state.
  */
 #ifndef FRONTDESK_BASE_ERR_H
 #define FRONTDESK_BASE_ERR_H
