@@ -210,3 +210,12 @@ def test_init_prints_no_token_once_an_admin_exists(server):
 def test_init_demo(fresh_db):
     res = run_cli("init", "--db", fresh_db.url, "--demo")
     assert res.returncode == 0, res.stderr
+
+
+def test_second_server_on_a_taken_port_fails(server):
+    # Two servers must never share a port silently (SO_REUSEPORT would let them).
+    srv = server()
+    res = run_cli("serve", "--db", srv.db_url, "--listen", f"127.0.0.1:{srv.port}", timeout=10)
+    assert res.returncode == 1, (res.returncode, res.stdout, res.stderr)
+    assert "cannot listen" in res.stderr and "--listen" not in res.stdout, res.stderr
+    assert srv.get("/healthz").status_code == 200

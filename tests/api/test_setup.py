@@ -25,7 +25,9 @@ def test_setup_creates_the_admin(server):
     body = resp.json()
     assert list(body) == ["user"]
     user = body["user"]
-    assert set(user) == {"id", "name", "email", "role", "created_at", "updated_at"}, user
+    # Zendesk's user fields, and frontdesk's own account_role beside them
+    assert set(user) == {"id", "url", "name", "email", "role", "phone", "organization_id",
+                         "active", "created_at", "updated_at", "account_role"}, user
     assert (user["id"], user["name"], user["email"], user["role"]) == (
         1, ADMIN["name"], ADMIN["email"], "admin")
     created = parse_instant(user["created_at"])

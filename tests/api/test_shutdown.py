@@ -25,8 +25,10 @@ def refused_within(srv, seconds):
             socket.create_connection((srv.host, srv.port), timeout=1).close()
         except ConnectionRefusedError:
             return True
-        except ConnectionResetError:
-            pass  # caught in the backlog as the listener closed: the next try tells
+        except (ConnectionResetError, TimeoutError):
+            # Caught in the backlog as the listener closed, or a SYN dropped while it was torn
+            # down (the kernel's retransmit comes after our 1 s timeout): the next try tells.
+            pass
         time.sleep(0.05)
     return False
 
