@@ -53,6 +53,8 @@ int cmd_serve(const struct config *cfg, struct env *env)
         db_pool_free(env->db);
         return 1;
     }
+    if (log_start_buffering())
+        log_msg("warn", "log_unbuffered", "could not start the log flusher: writing each line");
     const char *host = cfg->http.listen_host;
     bool v6 = strchr(host, ':') != NULL;
     printf("frontdesk listening on http://%s%s%s:%u/\n", v6 ? "[" : "", host, v6 ? "]" : "",
@@ -75,5 +77,6 @@ int cmd_serve(const struct config *cfg, struct env *env)
     db_pool_free(env->db);
     env->db = NULL;
     log_msg("info", "stopped", "clean shutdown");
+    log_stop_buffering();
     return 0;
 }

@@ -99,7 +99,7 @@ static int buf_reserve(struct buf *b, size_t extra)
     return 0;
 }
 
-int buf_append(struct buf *b, const void *data, size_t len)
+int buf__append_grow(struct buf *b, const void *data, size_t len)
 {
     int rc = buf_reserve(b, len);
     if (rc)

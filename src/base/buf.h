@@ -46,7 +46,20 @@ char *buf_detach(struct buf *b, size_t *len);
 /* The content as a C string, valid until the next change to b. */
 const char *buf_cstr(const struct buf *b);
 
-int buf_append(struct buf *b, const void *data, size_t len);
+/* Slow path of buf_append: grows the buffer or refuses with ERR_LIMIT. */
+int buf__append_grow(struct buf *b, const void *data, size_t len);
+
+/* Inline: appends are on every request's path (the log line), and most fit. */
+static inline int buf_append(struct buf *b, const void *data, size_t len)
+{
+    if (b->ptr && len < b->cap - b->len && len <= b->limit - b->len) {
+        __builtin_memcpy(b->ptr + b->len, data, len);
+        b->len += len;
+        b->ptr[b->len] = '\0';
+        return 0;
+    }
+    return buf__append_grow(b, data, len);
+}
 int buf_append_cstr(struct buf *b, const char *s);
 int buf_append_char(struct buf *b, char c);
 int buf_appendf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -2,7 +2,10 @@
 
 #include "base/timefmt.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -24,6 +27,121 @@ void log_set_fd(int fd)
     log_fd = fd;
 }
 
+/* Buffered mode: the sink's own state, guarded by sink_lock. */
+static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sink_wake = PTHREAD_COND_INITIALIZER;
+static struct buf sink_pending; /* whole lines waiting for the flusher */
+static _Atomic bool sink_buffered; /* written under sink_lock, read without it too */
+static bool sink_urgent;
+static bool sink_stopping;
+static pthread_t sink_flusher;
+
+static void write_all(const char *p, size_t left)
+{
+    while (left) {
+        ssize_t n = write(log_fd, p, left);
+        if (n <= 0)
+            return; /* nowhere to report a failing log sink */
+        p += n;
+        left -= (size_t)n;
+    }
+}
+
+static void *flusher_main(void *arg)
+{
+    struct buf out;
+    buf_init(&out, 0);
+    pthread_mutex_lock(&sink_lock);
+    for (;;) {
+        /* Wait up to LOG_FLUSH_MS for lines to gather, unless something presses. */
+        if (!sink_urgent && !sink_stopping && sink_pending.len < LOG_FLUSH_BYTES) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += LOG_FLUSH_MS * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&sink_wake, &sink_lock, &until);
+        }
+        /* Swap the buffers and write outside the lock, so workers never wait on the disk. */
+        struct buf tmp = out;
+        out = sink_pending;
+        sink_pending = tmp;
+        buf_clear(&sink_pending);
+        sink_urgent = false;
+        bool stop = sink_stopping && !out.len;
+        pthread_mutex_unlock(&sink_lock);
+        if (out.len)
+            write_all(out.ptr, out.len);
+        buf_clear(&out);
+        if (stop)
+            break;
+        pthread_mutex_lock(&sink_lock);
+    }
+    buf_release(&out);
+    return NULL;
+}
+
+int log_start_buffering(void)
+{
+    pthread_mutex_lock(&sink_lock);
+    buf_init(&sink_pending, 0);
+    sink_stopping = false;
+    sink_buffered = true;
+    int rc = pthread_create(&sink_flusher, NULL, flusher_main, NULL);
+    if (rc)
+        sink_buffered = false;
+    pthread_mutex_unlock(&sink_lock);
+    return rc ? -1 : 0;
+}
+
+void log_stop_buffering(void)
+{
+    pthread_mutex_lock(&sink_lock);
+    if (!sink_buffered) {
+        pthread_mutex_unlock(&sink_lock);
+        return;
+    }
+    sink_stopping = true;
+    pthread_cond_signal(&sink_wake);
+    pthread_mutex_unlock(&sink_lock);
+    pthread_join(sink_flusher, NULL);
+    pthread_mutex_lock(&sink_lock);
+    sink_buffered = false;
+    if (sink_pending.len)
+        write_all(sink_pending.ptr, sink_pending.len);
+    buf_release(&sink_pending);
+    pthread_mutex_unlock(&sink_lock);
+}
+
+/* Hand a finished line to the sink. */
+static void sink_line(const char *p, size_t len, bool urgent)
+{
+    if (!sink_buffered) { /* read without the lock: set before threads start, cleared after */
+        write_all(p, len);
+        return;
+    }
+    pthread_mutex_lock(&sink_lock);
+    if (!sink_buffered) {
+        pthread_mutex_unlock(&sink_lock);
+        write_all(p, len);
+        return;
+    }
+    /* Far behind (a stalled disk): write here, under the lock, to keep the order and the
+     * memory bounded rather than grow without end. */
+    if (sink_pending.len + len > 16 * LOG_FLUSH_BYTES) {
+        write_all(sink_pending.ptr, sink_pending.len);
+        buf_clear(&sink_pending);
+    }
+    buf_append(&sink_pending, p, len);
+    if (urgent || sink_pending.len >= LOG_FLUSH_BYTES) {
+        sink_urgent = true;
+        pthread_cond_signal(&sink_wake);
+    }
+    pthread_mutex_unlock(&sink_lock);
+}
+
 void log_set_debug(int enabled)
 {
     log_debug = enabled;
@@ -40,6 +158,7 @@ int log_begin(struct log_rec *r, const char *level, const char *event)
         thread_line_ready = 1;
     }
     r->b = &thread_line;
+    r->urgent = strcmp(level, "warn") == 0 || strcmp(level, "error") == 0;
     buf_clear(r->b);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME_COARSE, &ts); /* a few ms of resolution, a fraction of the cost */
@@ -63,11 +182,12 @@ int log_begin(struct log_rec *r, const char *level, const char *event)
     return 0;
 }
 
+/* Keys are our own snake_case literals: they need no escaping. */
 static void log_key(struct log_rec *r, const char *key)
 {
-    buf_append_char(r->b, ',');
-    buf_append_json_str(r->b, key, strlen(key));
-    buf_append_char(r->b, ':');
+    buf_append(r->b, ",\"", 2);
+    buf_append(r->b, key, strlen(key));
+    buf_append(r->b, "\":", 2);
 }
 
 void log_str(struct log_rec *r, const char *key, const char *value, size_t len)
@@ -124,15 +244,7 @@ void log_end(struct log_rec *r)
         r->b->len = LOG_LINE_LIMIT - 2;
         buf_append(r->b, "}\n", 2);
     }
-    const char *p = r->b->ptr;
-    size_t left = r->b->len;
-    while (left) {
-        ssize_t n = write(log_fd, p, left);
-        if (n <= 0)
-            break; /* nowhere to report a failing log sink */
-        p += n;
-        left -= (size_t)n;
-    }
+    sink_line(r->b->ptr, r->b->len, r->urgent);
     r->b = NULL;
 }
 

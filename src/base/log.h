@@ -15,16 +15,29 @@
 
 struct log_rec {
     struct buf *b;
+    int urgent; /* warn and error lines are flushed at once in buffered mode */
 };
 
 /* Redirect the sink; the fd stays owned by the caller. Call before threads start. */
 void log_set_fd(int fd);
+
+/* Buffered mode, for the server: lines are appended to a shared buffer under a lock and a
+ * flusher thread writes them at least every LOG_FLUSH_MS (at once for "warn" and "error"
+ * lines, or when LOG_FLUSH_BYTES are waiting), so a request costs a memcpy instead of a
+ * write(2) (nginx's access_log buffer=/flush= trade). Lines stay whole and in order; a crash
+ * can lose the last LOG_FLUSH_MS of lines. log_stop_buffering() writes what is left and joins
+ * the thread; call it before exit. Without buffering every line is one write(2). */
+#define LOG_FLUSH_MS 100
+#define LOG_FLUSH_BYTES (64 * 1024)
+int log_start_buffering(void);
+void log_stop_buffering(void);
 /* Drop "debug" lines unless enabled. */
 void log_set_debug(int enabled);
 
 /* level: "debug", "info", "warn" or "error"; event: a short snake_case name. Returns 0, or
  * nonzero when the line is filtered out (the field calls and log_end() are then no-ops). */
 int log_begin(struct log_rec *r, const char *level, const char *event);
+/* Keys are snake_case literals (not escaped); values are escaped as JSON. */
 void log_str(struct log_rec *r, const char *key, const char *value, size_t len);
 void log_cstr(struct log_rec *r, const char *key, const char *value);
 void log_int(struct log_rec *r, const char *key, int64_t value);

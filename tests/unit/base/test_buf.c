@@ -200,6 +200,10 @@ static void buf_append_past_limit_is_refused_whole(void **state)
     buf_release(&b);
 }
 
+/* GCC sees the inlined fast path's memcpy with these lengths and warns, though the limit check
+ * in front of it never lets them through: the test is exactly about that check. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
 static void buf_append_huge_length_is_refused_without_overflow(void **state)
 {
     struct buf b;
@@ -211,6 +215,7 @@ static void buf_append_huge_length_is_refused_without_overflow(void **state)
     assert_string_equal(buf_cstr(&b), "x");
     buf_release(&b);
 }
+#pragma GCC diagnostic pop
 
 static void buf_first_append_past_limit_leaves_buffer_empty(void **state)
 {
