@@ -43,7 +43,9 @@ int cmd_serve(const struct config *cfg, struct env *env)
     cmd_build_labels(labels, sizeof labels);
     struct http_server_config http = cfg->http;
     http.build_labels = labels;
-    http.public_url = cfg->public_url;
+    char public_url[sizeof cfg->public_url];
+    snprintf(public_url, sizeof public_url, "%s", cfg->public_url);
+    http.public_url = public_url; /* read by handlers; completed below before any request */
     struct http_server *server = NULL;
     struct err e;
     err_clear(&e);
@@ -57,6 +59,9 @@ int cmd_serve(const struct config *cfg, struct env *env)
         log_msg("warn", "log_unbuffered", "could not start the log flusher: writing each line");
     const char *host = cfg->http.listen_host;
     bool v6 = strchr(host, ':') != NULL;
+    if (!public_url[0]) /* the port actually bound, also when --listen asked for port 0 */
+        snprintf(public_url, sizeof public_url, "http://%s%s%s:%u", v6 ? "[" : "", host,
+                 v6 ? "]" : "", http_server_port(server));
     printf("frontdesk listening on http://%s%s%s:%u/\n", v6 ? "[" : "", host, v6 ? "]" : "",
            http_server_port(server));
     fflush(stdout);

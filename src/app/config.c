@@ -426,12 +426,7 @@ int config_parse(int argc, char **argv, config_getenv_fn getenv_fn, void *ctx, u
         return err_set(e, ERR_INVALID, cfg.email[0] ? "--name" : "--email",
                        "frontdesk %s: %s is required", cfg.cmd_name,
                        cfg.email[0] ? "--name" : "--email");
-    if (cfg.cmd == CONFIG_CMD_SERVE && !cfg.public_url[0]) {
-        bool v6 = strchr(cfg.http.listen_host, ':') != NULL;
-        snprintf(cfg.public_url, sizeof cfg.public_url, "http://%s%s%s:%u", v6 ? "[" : "",
-                 cfg.http.listen_host, v6 ? "]" : "", cfg.http.listen_port);
-    }
-    *out = cfg;
+    *out = cfg; /* an empty public_url means: http:// and the address serve ends up bound to */
     return 0;
 }
 

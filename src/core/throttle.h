@@ -4,7 +4,7 @@
  * THROTTLE_WINDOW seconds. Up to THROTTLE_FREE failures cost nothing; after that each further
  * attempt must wait 2^(n - THROTTLE_FREE) seconds after the latest failure (1, 2, 4, ... s: a
  * person mistyping barely notices, a guesser slows to a crawl); at THROTTLE_LOCK failures the
- * key is refused until the oldest counted failure leaves the window. The caller answers 429
+ * key is refused until fewer than THROTTLE_LOCK remain in the window. The caller answers 429
  * with Retry-After when the result is above zero. Pure; thread-safe.
  */
 #ifndef FRONTDESK_CORE_THROTTLE_H
@@ -17,8 +17,8 @@
 #define THROTTLE_FREE 5
 #define THROTTLE_LOCK 10
 
-/* failures: instants of failures within the window, oldest first (n of them). Returns the
- * seconds to wait from now (0: go ahead). */
+/* failures: instants of failures, sorted oldest first (n of them); those outside the window
+ * are ignored. Returns the seconds to wait from now (0: go ahead). */
 int64_t throttle_wait(const int64_t *failures, size_t n, int64_t now);
 
 #endif

@@ -31,8 +31,11 @@ static int unauthorized(struct http_req *req, const char *why)
     return -1;
 }
 
-/* The value of cookie name in a Cookie header, copied into out (cap bytes); false if absent. */
-static bool cookie_value(const char *header, const char *name, char *out, size_t cap)
+enum cookie_state { COOKIE_ABSENT, COOKIE_FOUND, COOKIE_INVALID };
+
+/* The value of cookie name (matched exactly) in a Cookie header, copied into out (cap bytes).
+ * A value that does not fit is COOKIE_INVALID: a credential was sent, and it is not ours. */
+static enum cookie_state cookie_value(const char *header, const char *name, char *out, size_t cap)
 {
     size_t name_len = strlen(name);
     const char *p = header;
@@ -44,14 +47,14 @@ static bool cookie_value(const char *header, const char *name, char *out, size_t
         if (len > name_len && strncmp(p, name, name_len) == 0 && p[name_len] == '=') {
             size_t vlen = len - name_len - 1;
             if (vlen >= cap)
-                return false;
+                return COOKIE_INVALID;
             memcpy(out, p + name_len + 1, vlen);
             out[vlen] = '\0';
-            return true;
+            return COOKIE_FOUND;
         }
         p = end;
     }
-    return false;
+    return COOKIE_ABSENT;
 }
 
 static bool is_write(unsigned method)
@@ -137,6 +140,7 @@ static int resolve_session(struct http_req *req, struct db *db, const char *secr
     principal_from_user(out, &user);
     out->via = AUTH_VIA_SESSION;
     out->session_id = session.id;
+    auth_csrf_token(req->env, secret, out->csrf_token);
     return 0;
 }
 
@@ -145,10 +149,13 @@ int auth_resolve(struct http_req *req, struct auth_principal *out)
     memset(out, 0, sizeof *out);
     const char *authz = http_req_header(req, "Authorization");
     char cookie[AUTH_SECRET_LEN + 8];
-    bool has_cookie = !authz && cookie_value(http_req_header(req, "Cookie"), SESSION_COOKIE,
-                                             cookie, sizeof cookie);
-    if (!authz && !has_cookie)
+    enum cookie_state cs = authz ? COOKIE_ABSENT
+                                 : cookie_value(http_req_header(req, "Cookie"), SESSION_COOKIE,
+                                                cookie, sizeof cookie);
+    if (!authz && cs == COOKIE_ABSENT)
         return 0;
+    if (cs == COOKIE_INVALID)
+        return unauthorized(req, "the session has ended: sign in again");
     struct err e;
     err_clear(&e);
     struct db *db;

@@ -23,6 +23,7 @@
 
 #include "core/access.h"
 #include "http/request.h"
+#include "service/auth.h"
 #include "store/users.h"
 
 enum auth_via {
@@ -37,6 +38,7 @@ struct auth_principal {
     struct user user;              /* the signed-in user; zeroed when anonymous */
     enum auth_via via;
     int64_t session_id; /* AUTH_VIA_SESSION only */
+    char csrf_token[AUTH_SECRET_LEN + 1]; /* AUTH_VIA_SESSION only: what X-CSRF-Token carries */
     int64_t token_id;   /* AUTH_VIA_BEARER / AUTH_VIA_BASIC only */
 };
 

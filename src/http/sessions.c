@@ -89,6 +89,7 @@ void sessions_sign_in(struct http_req *req)
         goto done;
     }
     if (rc == ERR_FORBIDDEN) {
+        http_add_header(req, "WWW-Authenticate", "Bearer realm=\"frontdesk\"");
         http_reply_error(req, 401, NULL, "%s", e.message);
         goto done;
     }
@@ -208,17 +209,7 @@ void users_me(struct http_req *req)
         return;
     }
     json_t *out = json_pack("{s:o}", "user", render_user(&who.user));
-    if (who.via == AUTH_VIA_SESSION) {
-        /* The web UI reads its CSRF token here after a reload. */
-        const char *cookie = http_req_header(req, "Cookie");
-        const char *v = cookie ? strstr(cookie, "fd_session=") : NULL;
-        if (v) {
-            char secret[AUTH_SECRET_LEN + 1];
-            snprintf(secret, sizeof secret, "%.*s", AUTH_SECRET_LEN, v + 11);
-            char csrf[AUTH_SECRET_LEN + 1];
-            auth_csrf_token(req->env, secret, csrf);
-            json_object_set_new(out, "csrf_token", json_string(csrf));
-        }
-    }
+    if (who.via == AUTH_VIA_SESSION) /* the web UI reads its CSRF token here after a reload */
+        json_object_set_new(out, "csrf_token", json_string(who.csrf_token));
     http_reply_json(req, 200, out);
 }

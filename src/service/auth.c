@@ -106,7 +106,37 @@ struct sign_in_ctx {
     bool ok;
     char email_key[USER_EMAIL_MAX + 8];
     char ip_key[64];
+    int64_t ip_attempt; /* the attempt's provisional failure row for the address */
 };
+
+/* Before the password is checked, count the attempt as a failure of both keys, under a lock
+ * per key: parallel guesses then see each other and cannot all slip under the throttle. A
+ * successful attempt takes its rows back afterwards. */
+static int reserve_tx(struct db *db, void *arg, struct err *e)
+{
+    struct sign_in_ctx *c = arg;
+    int64_t now = c->env->now(c->env);
+    int64_t wait = 0;
+    /* Always email first, then address: two attempts never wait on each other in a cycle. */
+    int rc = sign_in_failures_lock(db, c->email_key, e);
+    if (!rc)
+        rc = sign_in_failures_lock(db, c->ip_key, e);
+    if (!rc)
+        rc = throttled(c->env, db, c->email_key, now, &wait, e);
+    if (!rc)
+        rc = throttled(c->env, db, c->ip_key, now, &wait, e);
+    if (rc)
+        return rc;
+    if (wait > 0) {
+        *c->retry_after = wait;
+        return err_set(e, ERR_LIMIT, NULL, "too many failed sign-ins: try again in %lld s",
+                       (long long)wait);
+    }
+    rc = sign_in_failures_add(db, c->email_key, now, NULL, e);
+    if (!rc)
+        rc = sign_in_failures_add(db, c->ip_key, now, &c->ip_attempt, e);
+    return rc;
+}
 
 /* Argon2id verification runs before the write transaction so the slow part never holds the
  * writer; a user that does not exist is verified against a dummy hash so the time taken does
@@ -136,22 +166,20 @@ static int sign_in_record_tx(struct db *db, void *arg, struct err *e)
 {
     struct sign_in_ctx *c = arg;
     int64_t now = c->env->now(c->env);
-    if (!c->ok) {
-        int rc = sign_in_failures_add(db, c->email_key, now, e);
-        if (!rc)
-            rc = sign_in_failures_add(db, c->ip_key, now, e);
-        if (!rc)
-            rc = audit(db, now, 0, "auth.sign_in_failed", c->user->id, c->in->ip, NULL, e);
-        return rc;
-    }
+    if (!c->ok) /* the attempt's rows, written by reserve_tx, stay as its failures */
+        return audit(db, now, 0, "auth.sign_in_failed", c->user->id, c->in->ip, NULL, e);
     char hash[CRED_HASH_HEX + 1];
     auth_new_secret(c->env, c->secret);
     auth_hash_secret(c->env, c->secret, AUTH_SECRET_LEN, hash);
     int64_t session_id;
     int rc = sessions_insert(db, hash, c->user->id, now, now + AUTH_SESSION_MAX, c->in->ip,
                              c->in->user_agent, &session_id, e);
+    /* A right password clears the email's failures; the address keeps its other failures
+     * (it may be guessing other accounts) but not this attempt. */
     if (!rc)
         rc = sign_in_failures_clear(db, c->email_key, e);
+    if (!rc)
+        rc = sign_in_failures_delete(db, c->ip_attempt, e);
     if (!rc)
         rc = audit(db, now, c->user->id, "auth.sign_in", c->user->id, c->in->ip, NULL, e);
     return rc;
@@ -168,18 +196,9 @@ int auth_sign_in(const struct env *env, struct db *db, const struct auth_sign_in
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p + 32);
     snprintf(c.ip_key, sizeof c.ip_key, "ip:%s", in->ip ? in->ip : "");
-    int64_t now = env->now(env);
-    int64_t wait = 0;
-    int rc = throttled(env, db, c.email_key, now, &wait, e);
-    if (!rc)
-        rc = throttled(env, db, c.ip_key, now, &wait, e);
+    int rc = db_transact(db, DB_TX_WRITE, reserve_tx, &c, e);
     if (rc)
         return rc;
-    if (wait > 0) {
-        *retry_after = wait;
-        return err_set(e, ERR_LIMIT, NULL, "too many failed sign-ins: try again in %lld s",
-                       (long long)wait);
-    }
     char hash[USER_PASSWORD_HASH_MAX + 1] = "";
     memset(user, 0, sizeof *user);
     if (in->email && email_addr_valid(in->email, strlen(in->email))) {

@@ -220,14 +220,41 @@ int password_resets_consume(struct db *db, const char *hash, int64_t now, int64_
     return rc;
 }
 
-int sign_in_failures_add(struct db *db, const char *key, int64_t now, struct err *e)
+int sign_in_failures_lock(struct db *db, const char *key, struct err *e)
+{
+    if (db_dialect(db) != DB_DIALECT_POSTGRES)
+        return 0;
+    struct db_stmt *st;
+    int rc = db_prepare(db, "SELECT pg_advisory_xact_lock(hashtext(?))", &st, e);
+    if (rc)
+        return rc;
+    db_bind_cstr(st, 1, key);
+    return run(st, e);
+}
+
+int sign_in_failures_add(struct db *db, const char *key, int64_t now, int64_t *id, struct err *e)
 {
     struct db_stmt *st;
-    int rc = db_prepare(db, "INSERT INTO sign_in_failures (key, at) VALUES (?, ?)", &st, e);
+    int rc = db_prepare(db, "INSERT INTO sign_in_failures (key, at) VALUES (?, ?) RETURNING id",
+                        &st, e);
     if (rc)
         return rc;
     db_bind_cstr(st, 1, key);
     db_bind_int64(st, 2, now);
+    rc = db_step(st, e);
+    if (rc == DB_ROW && id)
+        *id = db_column_int64(st, 0);
+    db_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+int sign_in_failures_delete(struct db *db, int64_t id, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, "DELETE FROM sign_in_failures WHERE id = ?", &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, id);
     return run(st, e);
 }
 

@@ -58,7 +58,12 @@ int password_resets_consume(struct db *db, const char *hash, int64_t now, int64_
                             struct err *e);
 
 /* Sign-in failures per key ("email:a@b.c", "ip:192.0.2.1"). */
-int sign_in_failures_add(struct db *db, const char *key, int64_t now, struct err *e);
+/* Serialise sign-in attempts on key until the transaction ends (PostgreSQL: an advisory
+ * transaction lock; SQLite's single writer serialises write transactions already). */
+int sign_in_failures_lock(struct db *db, const char *key, struct err *e);
+/* Record a failure; *id (may be NULL) receives its id. */
+int sign_in_failures_add(struct db *db, const char *key, int64_t now, int64_t *id, struct err *e);
+int sign_in_failures_delete(struct db *db, int64_t id, struct err *e);
 /* Failures of key since `since`, oldest first, at most cap of the newest; *n receives the count. */
 int sign_in_failures_since(struct db *db, const char *key, int64_t since, int64_t *out,
                            size_t cap, size_t *n, struct err *e);
