@@ -3,6 +3,7 @@
 
 #include "db/migrate.h"
 #include "service/secrets.h"
+#include "service/seed.h"
 #include "service/setup.h"
 #include "version.h"
 
@@ -74,6 +75,12 @@ int cmd_init(const struct config *cfg, struct env *env)
     int rc = db_pool_conn(env->db, &db, &e);
     if (!rc)
         rc = setup_init_instance(env, db, token, &e);
+    struct seed_report seeded = {0};
+    if (rc >= 0) {
+        int seed_rc = seed_load(env, db, &seeded, &e);
+        if (seed_rc < 0)
+            rc = seed_rc;
+    }
     if (rc < 0) {
         fprintf(stderr, "frontdesk init: %s\n", e.message);
         db_pool_free(env->db);
@@ -82,6 +89,13 @@ int cmd_init(const struct config *cfg, struct env *env)
     }
     printf("frontdesk init: database ready (%s, %d migration%s applied)\n", cfg->db_url, applied,
            applied == 1 ? "" : "s");
+    if (seeded.already_loaded) {
+        printf("frontdesk init: default teams were loaded by an earlier init\n");
+    } else {
+        printf("frontdesk init: default teams loaded (%d new):", seeded.groups_added);
+        for (int i = 0; i < SEED_GROUPS_COUNT; i++)
+            printf(" %s%s", seed_group_names[i], i + 1 < SEED_GROUPS_COUNT ? "," : "\n");
+    }
     if (rc == SETUP_TOKEN_ISSUED)
         printf("No administrator exists yet. Create one with POST /api/v2/setup and this one-time\n"
                "setup token (a later init replaces it):\nsetup token: %s\n",

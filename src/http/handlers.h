@@ -40,4 +40,62 @@ void sessions_password_reset(struct http_req *req);
 void sessions_password_reset_confirm(struct http_req *req);
 void users_me(struct http_req *req);
 
+/* tickets.c (GET and POST share a pattern, so one handler per pattern switches on the method) */
+void tickets_root(struct http_req *req); /* GET list, POST create */
+void tickets_one(struct http_req *req);  /* GET show, PUT update */
+void tickets_many_get(struct http_req *req);
+void tickets_comments_get(struct http_req *req);
+void tickets_requested_get(struct http_req *req);
+void tickets_organization_get(struct http_req *req);
+
+/* users.c: Zendesk's users API. */
+void users_collection(struct http_req *req);      /* GET, POST /api/v2/users */
+void users_search(struct http_req *req);          /* GET /api/v2/users/search?query= */
+void users_item(struct http_req *req);            /* GET, PUT /api/v2/users/{id} */
+void users_in_organization(struct http_req *req); /* GET /api/v2/organizations/{id}/users */
+
+/* organizations.c: client accounts, and their billing facts (admins only). */
+void organizations_collection(struct http_req *req); /* GET, POST /api/v2/organizations */
+void organizations_item(struct http_req *req);       /* GET, PUT /api/v2/organizations/{id} */
+void organizations_billing(struct http_req *req);    /* GET, PUT .../organizations/{id}/billing */
+
+/* groups.c: teams and their memberships. */
+void groups_collection(struct http_req *req);            /* GET, POST /api/v2/groups */
+void groups_item(struct http_req *req);                  /* GET, PUT /api/v2/groups/{id} */
+void groups_memberships(struct http_req *req);           /* GET /api/v2/groups/{id}/memberships */
+void groups_user_memberships(struct http_req *req);      /* GET .../users/{id}/group_memberships */
+void group_memberships_collection(struct http_req *req); /* GET, POST /api/v2/group_memberships */
+void group_memberships_item(struct http_req *req); /* GET, DELETE /api/v2/group_memberships/{id} */
+
+/* users.c: reading requests, shared by the people handlers (users.c, organizations.c,
+ * groups.c). Each function that can fail answers the request itself (400, 404, 422 naming the
+ * field, 503) and returns nonzero, so a handler just returns. */
+struct auth_principal;
+struct people_actor;
+struct db;
+/* The actor the service judges: the principal's subject and the client's address. */
+void people_http_actor(struct http_req *req, const struct auth_principal *who,
+                       struct people_actor *out);
+/* This thread's database connection. */
+int people_http_db(struct http_req *req, struct db **out);
+/* Path parameter {id} as a canonical decimal id; 0 after answering 404 otherwise. */
+int64_t people_http_id(struct http_req *req);
+/* The object under key of a JSON object body ({"user": {...}}), borrowed from *body, which the
+ * caller releases with json_decref() whatever the result (*body may be NULL). NULL when the
+ * answer is made. */
+json_t *people_http_wrapped(struct http_req *req, const char *key, json_t **body);
+/* Optional members of obj: *given says whether the key is present; field names the member in
+ * errors ("user.name"). A string or null (NULL). */
+int people_http_string(struct http_req *req, json_t *obj, const char *key, const char *field,
+                       bool *given, const char **out);
+/* An id (a positive JSON integer) or null (0). */
+int people_http_ref(struct http_req *req, json_t *obj, const char *key, const char *field,
+                    bool *given, int64_t *out);
+/* A JSON integer; null is refused. */
+int people_http_integer(struct http_req *req, json_t *obj, const char *key, const char *field,
+                        bool *given, int64_t *out);
+/* A JSON boolean; null is refused. */
+int people_http_boolean(struct http_req *req, json_t *obj, const char *key, const char *field,
+                        bool *given, bool *out);
+
 #endif

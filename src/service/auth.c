@@ -297,7 +297,8 @@ int auth_token_resolve(const struct env *env, struct db *db, const char *secret,
     int rc = api_tokens_find_live(db, hash, token, e);
     if (!rc)
         rc = users_get(db, token->user_id, user, e);
-    if (rc == ERR_NOT_FOUND || (!rc && !user->active))
+    /* Tokens are for staff: one whose owner was deactivated or became a requester is dead. */
+    if (rc == ERR_NOT_FOUND || (!rc && (!user->active || strcmp(user->role, "end-user") == 0)))
         return err_set(e, ERR_NOT_FOUND, NULL, "unknown or revoked API token");
     if (rc)
         return rc;

@@ -5,6 +5,7 @@
 #define FRONTDESK_STORE_USERS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -54,5 +55,36 @@ int users_find_by_email(struct db *db, const char *email, struct user *out, char
 /* Replace the password hash. */
 int users_set_password(struct db *db, int64_t id, const char *password_hash, int64_t now,
                        struct err *e);
+
+/* Write back every field of u a person or an administrator may change (name, email, role,
+ * phone, organization_id, account_role, active), by u->id, and set u->updated_at to now.
+ * ERR_NOT_FOUND when no such user; a taken email (any case) is ERR_CONFLICT naming "email". */
+int users_save(struct db *db, struct user *u, int64_t now, struct err *e);
+
+/* Inside a write transaction, lock the user's row until commit so concurrent updates of one
+ * user serialize (PostgreSQL: SELECT ... FOR UPDATE; SQLite: the writer lock already does).
+ * ERR_NOT_FOUND when absent. */
+int users_lock(struct db *db, int64_t id, struct err *e);
+
+/* How many active administrators there are. Inside a write transaction on PostgreSQL their
+ * rows stay locked until commit, so two transactions that each demote or deactivate a
+ * different admin cannot both see the other one still standing. */
+int users_count_active_admins(struct db *db, int64_t *out, struct err *e);
+
+#define USERS_PREFIX_MAX USER_EMAIL_MAX /* bytes of a search prefix */
+
+/* Which users a list holds. Zero fields do not filter. */
+struct users_filter {
+    const char *role;        /* exact stored role */
+    int64_t organization_id; /* members of this account */
+    /* Email or name starting with this text, compared after lower() on both sides (ASCII
+     * folding on SQLite, the database's on PostgreSQL); at most USERS_PREFIX_MAX bytes, else
+     * ERR_INVALID naming "query". LIKE's wildcards in it match themselves. */
+    const char *prefix;
+};
+
+/* Up to limit users matching f with id > after, by id, into out[0..*n). */
+int users_list(struct db *db, const struct users_filter *f, int64_t after, unsigned limit,
+               struct user *out, size_t *n, struct err *e);
 
 #endif

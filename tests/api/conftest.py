@@ -467,3 +467,117 @@ def post_setup(srv, body, content_type="application/json", **kw):
     headers.update(kw.pop("headers", {}))
     return srv.post("/api/v2/setup", data=data, headers=headers, **kw)
 
+
+
+# ---------------------------------------------------------------- people, credentials and SQL
+
+
+def db_query(db, sql):
+    """Rows of a SELECT run directly against db, each a tuple of str (None for NULL), so both
+    engines answer alike."""
+    if db.name is None:
+        conn = sqlite3.connect(db.path, timeout=10)
+        try:
+            rows = conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+        return [tuple(None if v is None else str(v) for v in row) for row in rows]
+    out = psql(db.url, f"COPY ({sql}) TO STDOUT")
+    unescape = {"\\t": "\t", "\\n": "\n", "\\r": "\r", "\\\\": "\\"}
+    rows = []
+    for line in out.splitlines():
+        rows.append(tuple(None if v == "\\N" else re.sub(r"\\[tnr\\]", lambda m: unescape[m[0]], v)
+                          for v in line.split("\t")))
+    return rows
+
+
+def db_scalar(db, sql):
+    """The one value of a one-row, one-column SELECT (str, or None for NULL)."""
+    rows = db_query(db, sql)
+    assert len(rows) == 1 and len(rows[0]) == 1, f"{sql}: {rows}"
+    return rows[0][0]
+
+
+def create_admin(srv):
+    """Complete setup with ADMIN; returns the admin's id."""
+    resp = post_setup(srv, setup_body(srv.setup_token))
+    assert resp.status_code == 201, resp.text
+    return resp.json()["user"]["id"]
+
+
+def staff_add(srv, email, name, role="agent", password="correct horse battery"):
+    """`frontdesk staff add` (password on stdin); returns the new user's id."""
+    res = subprocess.run([BIN, "staff", "add", "--db", srv.db_url, "--email", email, "--name",
+                          name, "--role", role], input=password + "\n", env=binary_env(),
+                         capture_output=True, text=True, timeout=30, cwd=binary_cwd())
+    assert res.returncode == 0, f"staff add {email}: {res.stderr}"
+    return int(db_scalar(srv.db, f"SELECT id FROM users WHERE lower(email) = lower('{email}')"))
+
+
+def token_create(srv, email, name="tests"):
+    """`frontdesk token create`; returns the token it printed."""
+    res = run_cli("token", "create", "--db", srv.db_url, "--email", email, "--name", name)
+    assert res.returncode == 0, f"token create {email}: {res.stderr}"
+    return res.stdout.strip().splitlines()[-1]
+
+
+def add_organization(db, name):
+    """An organization (client account) straight in the database; returns its id."""
+    db.execute(f"INSERT INTO organizations (name, created_at, updated_at) VALUES ('{name}', 0, 0)")
+    return int(db_scalar(db, f"SELECT id FROM organizations WHERE name = '{name}'"))
+
+
+def add_group(db, name):
+    """A group (team) straight in the database, unless one of that name (any case) exists, as
+    the default teams do after init; returns its id."""
+    db.execute(f"INSERT INTO groups (name, created_at, updated_at) SELECT '{name}', 0, 0 "
+               f"WHERE NOT EXISTS (SELECT 1 FROM groups WHERE lower(name) = lower('{name}'))")
+    return int(db_scalar(db, f"SELECT id FROM groups WHERE lower(name) = lower('{name}')"))
+
+
+def add_requester(srv, email, name, organization_id=None, account_role=None,
+                  password="correct horse battery"):
+    """An end-user who can sign in: added by the CLI as staff (the only way to give a password
+    yet), then made an end-user of the account in the database. Returns the user's id."""
+    uid = staff_add(srv, email, name, "agent", password)
+    org = "NULL" if organization_id is None else str(int(organization_id))
+    role = "NULL" if account_role is None else f"'{account_role}'"
+    srv.db.execute(f"UPDATE users SET role = 'end-user', organization_id = {org}, "
+                   f"account_role = {role} WHERE id = {uid}")
+    return uid
+
+
+class Api:
+    """A client of the JSON API with one identity: a token (Bearer), a signed-in session
+    (cookie and X-CSRF-Token), or nobody. get/post/put/request take paths under the server."""
+
+    def __init__(self, srv, token=None, session=None):
+        self.srv = srv
+        self.session = session or requests.Session()
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def request(self, method, path, body=None, **kw):
+        kw.setdefault("timeout", 10)
+        if body is not None:
+            kw["json"] = body
+        return self.session.request(method, self.srv.url.rstrip("/") + path, **kw)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body, **kw)
+
+    def put(self, path, body=None, **kw):
+        return self.request("PUT", path, body, **kw)
+
+
+def sign_in(srv, email, password="correct horse battery"):
+    """POST /api/v2/auth/sign_in; returns an Api holding the session cookie and CSRF token."""
+    s = requests.Session()
+    resp = s.post(srv.url.rstrip("/") + "/api/v2/auth/sign_in",
+                  json={"email": email, "password": password}, timeout=30)
+    assert resp.status_code == 200, f"sign in {email}: {resp.status_code} {resp.text}"
+    s.headers["X-CSRF-Token"] = resp.json()["csrf_token"]
+    return Api(srv, session=s)

@@ -387,6 +387,15 @@ def test_revoked_token_is_401(desk):
     assert_unauthorized(me(desk, bearer(token)))
 
 
+def test_token_of_staff_demoted_to_requester_is_401(desk):
+    # API tokens are for staff: demotion must not leave a working integration credential.
+    person = add_staff(desk, "agent")
+    token = create_token(desk, person["email"])
+    assert me(desk, bearer(token)).status_code == 200
+    desk.db.execute(f"UPDATE users SET role = 'end-user' WHERE id = {person['id']}")
+    assert_unauthorized(me(desk, bearer(token)))
+
+
 def test_deactivated_users_token_and_session_are_401_and_sign_in_is_refused(desk):
     person = add_staff(desk, "agent")
     token = create_token(desk, person["email"])

@@ -1,0 +1,501 @@
+/* Tickets and their conversation over the JSON API, in Zendesk's Support API v2 shapes:
+ * GET/POST /api/v2/tickets, GET/PUT /api/v2/tickets/{id}, GET /api/v2/tickets/show_many,
+ * GET /api/v2/tickets/{id}/comments, GET /api/v2/users/{id}/tickets/requested and
+ * GET /api/v2/organizations/{id}/tickets. Handlers only check the JSON's shape (types, with 422
+ * naming the field) and render; service/tickets.h decides everything else.
+ */
+#include "http/handlers.h"
+
+#include "db/db.h"
+#include "http/auth.h"
+#include "http/paging.h"
+#include "http/render.h"
+#include "service/tickets.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- rendering ------------------------------------------------------------------------------- */
+
+/* A JSON string of stored text. Stored text came in as valid UTF-8, but what later channels
+ * (mail) store must never make a response fail: invalid bytes become U+FFFD. */
+static json_t *text_json(const char *s)
+{
+    size_t len = strlen(s);
+    if (utf8_valid(s, len))
+        return json_stringn(s, len);
+    struct buf b;
+    buf_init(&b, 0);
+    while (len) {
+        size_t ok = utf8_valid_prefix(s, len);
+        buf_append(&b, s, ok);
+        if (ok < len) {
+            buf_append(&b, "\xEF\xBF\xBD", 3);
+            ok++;
+        }
+        s += ok;
+        len -= ok;
+    }
+    json_t *v = json_stringn(b.ptr ? b.ptr : "", b.len);
+    buf_release(&b);
+    return v;
+}
+
+static json_t *tags_json(const char *list)
+{
+    json_t *a = json_array();
+    for (const char *p = list; *p;) {
+        const char *sp = strchr(p, ' ');
+        size_t len = sp ? (size_t)(sp - p) : strlen(p);
+        json_array_append_new(a, json_stringn(p, len));
+        p += len + (sp != NULL);
+    }
+    return a;
+}
+
+static json_t *ticket_json(const struct ticket *t)
+{
+    char url[64];
+    snprintf(url, sizeof url, "/api/v2/tickets/%lld.json", (long long)t->id);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer((json_int_t)t->id));
+    json_object_set_new(o, "url", json_string(url));
+    json_object_set_new(o, "subject", text_json(t->subject));
+    json_object_set_new(o, "description", text_json(t->description));
+    json_object_set_new(o, "status", json_string(t->status));
+    json_object_set_new(o, "priority", json_string(t->priority));
+    json_object_set_new(o, "requester_id", json_integer((json_int_t)t->requester_id));
+    json_object_set_new(o, "submitter_id", json_integer((json_int_t)t->submitter_id));
+    json_object_set_new(o, "assignee_id", render_id(t->assignee_id));
+    json_object_set_new(o, "organization_id", render_id(t->organization_id));
+    json_object_set_new(o, "group_id", render_id(t->group_id));
+    json_object_set_new(o, "tags", tags_json(t->tags));
+    json_object_set_new(o, "via", json_pack("{s:s}", "channel", t->channel));
+    json_object_set_new(o, "created_at", render_time(t->created_at, 0));
+    json_object_set_new(o, "updated_at", render_time(t->updated_at, 0));
+    json_object_set_new(o, "category", t->category ? text_json(t->category) : json_null());
+    json_object_set_new(o, "follow_up_of", render_id(t->follow_up_of));
+    return o;
+}
+
+static json_t *comment_json(const struct ticket_comment *c)
+{
+    /* html_body arrives with the help center's Markdown rendering (cmark); until then the
+     * comment has only its source. */
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer((json_int_t)c->id));
+    json_object_set_new(o, "type", json_string("Comment"));
+    json_object_set_new(o, "author_id", json_integer((json_int_t)c->author_id));
+    json_object_set_new(o, "body", text_json(c->body));
+    json_object_set_new(o, "public", json_boolean(c->public));
+    json_object_set_new(o, "created_at", render_time(c->created_at, 0));
+    json_object_set_new(o, "via", json_pack("{s:s}", "channel", c->channel));
+    return o;
+}
+
+static void reply_ticket(struct http_req *req, int status, const struct ticket *t)
+{
+    if (status == 201) {
+        char loc[64];
+        snprintf(loc, sizeof loc, "/api/v2/tickets/%lld.json", (long long)t->id);
+        http_add_header(req, "Location", loc);
+    }
+    http_reply_json(req, status, json_pack("{s:o}", "ticket", ticket_json(t)));
+}
+
+/* ---- input ----------------------------------------------------------------------------------- */
+
+/* An id in a path segment: a canonical decimal 1..INT64_MAX. Anything else names no object. */
+static int path_id(struct http_req *req, const char *param, int64_t *out)
+{
+    struct slice v = http_req_param(req, param);
+    int64_t id = 0;
+    bool ok = v.len >= 1 && v.len <= 19 && v.ptr[0] != '0';
+    for (size_t i = 0; ok && i < v.len; i++) {
+        ok = v.ptr[i] >= '0' && v.ptr[i] <= '9' && id <= (INT64_MAX - (v.ptr[i] - '0')) / 10;
+        id = ok ? id * 10 + (v.ptr[i] - '0') : 0;
+    }
+    if (!ok) {
+        http_reply_error(req, 404, NULL, "nothing at %s", req->path);
+        return -1;
+    }
+    *out = id;
+    return 0;
+}
+
+/* The members of the body, checked for type; each failure is 422 naming the field. */
+struct reader {
+    struct http_req *req;
+    bool failed;
+};
+
+static void bad(struct reader *r, const char *field, const char *what)
+{
+    if (!r->failed)
+        http_reply_error(r->req, 422, field, "%s must be %s", field, what);
+    r->failed = true;
+}
+
+/* A string member; NULL when absent or null. */
+static const char *opt_string(struct reader *r, json_t *obj, const char *key, const char *field)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return NULL;
+    if (!json_is_string(v)) {
+        bad(r, field, "a string");
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+/* An object member; NULL when absent or null. */
+static json_t *opt_object(struct reader *r, json_t *obj, const char *key, const char *field)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return NULL;
+    if (!json_is_object(v)) {
+        bad(r, field, "an object");
+        return NULL;
+    }
+    return v;
+}
+
+/* An id member: absent (not given), null (given, 0) or a positive integer. */
+static struct tickets_ref opt_ref(struct reader *r, json_t *obj, const char *key, const char *field)
+{
+    json_t *v = json_object_get(obj, key);
+    struct tickets_ref ref = {v != NULL, 0};
+    if (v && !json_is_null(v)) {
+        if (!json_is_integer(v) || json_integer_value(v) <= 0)
+            bad(r, field, "a positive integer id or null");
+        else
+            ref.id = (int64_t)json_integer_value(v);
+    }
+    return ref;
+}
+
+static struct tickets_tags opt_tags(struct reader *r, json_t *obj)
+{
+    struct tickets_tags t = {false, NULL, 0};
+    json_t *v = json_object_get(obj, "tags");
+    if (!v || json_is_null(v))
+        return t;
+    if (!json_is_array(v)) {
+        bad(r, "ticket.tags", "an array of strings");
+        return t;
+    }
+    t.given = true;
+    t.count = json_array_size(v);
+    struct slice *items = arena_alloc(&r->req->arena, (t.count + 1) * sizeof *items);
+    if (!items) {
+        bad(r, "ticket.tags", "a shorter array");
+        return t;
+    }
+    for (size_t i = 0; i < t.count; i++) {
+        json_t *s = json_array_get(v, i);
+        if (!json_is_string(s)) {
+            bad(r, "ticket.tags", "an array of strings");
+            return t;
+        }
+        items[i] = (struct slice){json_string_value(s), json_string_length(s)};
+    }
+    t.items = items;
+    return t;
+}
+
+static struct tickets_comment opt_comment(struct reader *r, json_t *ticket)
+{
+    struct tickets_comment c = {NULL, -1};
+    json_t *o = opt_object(r, ticket, "comment", "ticket.comment");
+    if (!o)
+        return c;
+    c.body = opt_string(r, o, "body", "ticket.comment.body");
+    json_t *pub = json_object_get(o, "public");
+    if (pub && !json_is_null(pub)) {
+        if (!json_is_boolean(pub))
+            bad(r, "ticket.comment.public", "true or false");
+        else
+            c.is_public = json_is_true(pub);
+    }
+    return c;
+}
+
+/* The "ticket" object of a body, or NULL with the answer made. */
+static json_t *ticket_object(struct http_req *req, json_t *body)
+{
+    json_t *t = json_is_object(body) ? json_object_get(body, "ticket") : NULL;
+    if (!json_is_object(t)) {
+        http_reply_error(req, 422, "ticket", "expected an object {\"ticket\": {...}}");
+        return NULL;
+    }
+    return t;
+}
+
+static void actor_of(const struct auth_principal *who, struct tickets_actor *a)
+{
+    a->subject = who->subject;
+    /* The portal and console sign in with a session; tokens are integrations. */
+    a->channel = who->via == AUTH_VIA_SESSION ? TICKET_CHANNEL_WEB : TICKET_CHANNEL_API;
+}
+
+static int conn(struct http_req *req, struct db **db)
+{
+    struct err e;
+    err_clear(&e);
+    int rc = db_pool_conn(req->env->db, db, &e);
+    if (rc)
+        http_reply_err(req, &e);
+    return rc;
+}
+
+/* ---- handlers -------------------------------------------------------------------------------- */
+
+static void create(struct http_req *req, const struct auth_principal *who)
+{
+    json_t *body;
+    if (http_req_json(req, &body))
+        return;
+    json_t *t = ticket_object(req, body);
+    struct reader r = {req, t == NULL};
+    struct tickets_create_req c = {0};
+    if (t) {
+        c.subject = opt_string(&r, t, "subject", "ticket.subject");
+        c.comment = opt_comment(&r, t);
+        c.requester = opt_ref(&r, t, "requester_id", "ticket.requester_id");
+        json_t *inl = opt_object(&r, t, "requester", "ticket.requester");
+        if (inl) {
+            c.inline_requester = true;
+            c.requester_name = opt_string(&r, inl, "name", "ticket.requester.name");
+            c.requester_email = opt_string(&r, inl, "email", "ticket.requester.email");
+        }
+        c.status = opt_string(&r, t, "status", "ticket.status");
+        c.priority = opt_string(&r, t, "priority", "ticket.priority");
+        json_t *via = opt_object(&r, t, "via", "ticket.via");
+        if (via)
+            c.channel = opt_string(&r, via, "channel", "ticket.via.channel");
+        c.assignee = opt_ref(&r, t, "assignee_id", "ticket.assignee_id");
+        c.group = opt_ref(&r, t, "group_id", "ticket.group_id");
+        c.tags = opt_tags(&r, t);
+    }
+    struct db *db;
+    if (!r.failed && !conn(req, &db)) {
+        struct tickets_actor actor;
+        actor_of(who, &actor);
+        struct ticket out;
+        struct err e;
+        err_clear(&e);
+        if (tickets_create(req->env, db, &actor, &c, &req->arena, &out, &e))
+            http_reply_err(req, &e);
+        else
+            reply_ticket(req, 201, &out);
+    }
+    json_decref(body);
+}
+
+static void list(struct http_req *req, const struct auth_principal *who, enum tickets_scope scope,
+                 int64_t scope_id)
+{
+    struct paging pg;
+    struct db *db;
+    if (paging_from_req(req, &pg) || conn(req, &db))
+        return;
+    struct tickets_page page;
+    struct err e;
+    err_clear(&e);
+    if (tickets_list_page(db, &who->subject, scope, scope_id, pg.after, pg.size, &req->arena, &page,
+                          &e)) {
+        http_reply_err(req, &e);
+        return;
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; i < page.count; i++)
+        json_array_append_new(items, ticket_json(&page.items[i]));
+    json_t *out = json_pack("{s:o}", "tickets", items);
+    int64_t last = page.count ? page.items[page.count - 1].id : 0;
+    if (paging_add_meta(req, out, &pg, page.has_more, last)) {
+        json_decref(out);
+        http_reply_error(req, 500, NULL, "the response could not be produced");
+        return;
+    }
+    http_reply_json(req, 200, out);
+}
+
+void tickets_root(struct http_req *req)
+{
+    struct auth_principal who;
+    if (auth_require(req, &who))
+        return;
+    if (req->method == HTTP_POST)
+        create(req, &who);
+    else
+        list(req, &who, TICKETS_SCOPE_ALL, 0);
+}
+
+static void show(struct http_req *req, const struct auth_principal *who, int64_t id)
+{
+    struct db *db;
+    if (conn(req, &db))
+        return;
+    struct ticket t;
+    struct err e;
+    err_clear(&e);
+    if (tickets_show(db, &who->subject, id, &req->arena, &t, &e))
+        http_reply_err(req, &e);
+    else
+        reply_ticket(req, 200, &t);
+}
+
+static void update(struct http_req *req, const struct auth_principal *who, int64_t id)
+{
+    json_t *body;
+    if (http_req_json(req, &body))
+        return;
+    json_t *t = ticket_object(req, body);
+    struct reader r = {req, t == NULL};
+    struct tickets_update_req u = {0};
+    if (t) {
+        u.subject = opt_string(&r, t, "subject", "ticket.subject");
+        u.status = opt_string(&r, t, "status", "ticket.status");
+        u.priority = opt_string(&r, t, "priority", "ticket.priority");
+        u.assignee = opt_ref(&r, t, "assignee_id", "ticket.assignee_id");
+        u.group = opt_ref(&r, t, "group_id", "ticket.group_id");
+        u.tags = opt_tags(&r, t);
+        u.comment = opt_comment(&r, t);
+    }
+    struct db *db;
+    if (!r.failed && !conn(req, &db)) {
+        struct tickets_actor actor;
+        actor_of(who, &actor);
+        struct ticket out;
+        bool follow_up = false;
+        struct err e;
+        err_clear(&e);
+        if (tickets_update(req->env, db, &actor, id, &u, &req->arena, &out, &follow_up, &e))
+            http_reply_err(req, &e);
+        else /* a reply to a closed ticket made a new one: Created, with its Location */
+            reply_ticket(req, follow_up ? 201 : 200, &out);
+    }
+    json_decref(body);
+}
+
+void tickets_one(struct http_req *req)
+{
+    struct auth_principal who;
+    int64_t id;
+    if (auth_require(req, &who) || path_id(req, "id", &id))
+        return;
+    if (req->method == HTTP_PUT)
+        update(req, &who, id);
+    else
+        show(req, &who, id);
+}
+
+/* "1,2,3": at most TICKETS_SHOW_MANY_MAX positive ids. */
+static int parse_ids(const char *text, int64_t *ids, size_t *n)
+{
+    size_t count = 0;
+    const char *p = text;
+    if (!p || !*p)
+        return -1;
+    for (;;) {
+        int64_t v = 0;
+        size_t digits = 0;
+        for (; *p >= '0' && *p <= '9'; p++, digits++) {
+            if (v > (INT64_MAX - (*p - '0')) / 10)
+                return -1;
+            v = v * 10 + (*p - '0');
+        }
+        if (!digits || v == 0 || count == TICKETS_SHOW_MANY_MAX)
+            return -1;
+        ids[count++] = v;
+        if (*p == '\0')
+            break;
+        if (*p++ != ',')
+            return -1;
+    }
+    *n = count;
+    return 0;
+}
+
+void tickets_many_get(struct http_req *req)
+{
+    struct auth_principal who;
+    if (auth_require(req, &who))
+        return;
+    int64_t ids[TICKETS_SHOW_MANY_MAX];
+    size_t count = 0;
+    if (parse_ids(http_req_query(req, "ids"), ids, &count)) {
+        http_reply_error(req, 400, "ids",
+                         "ids must be 1 to %d ticket ids separated by commas, like ids=1,2,3",
+                         TICKETS_SHOW_MANY_MAX);
+        return;
+    }
+    struct db *db;
+    if (conn(req, &db))
+        return;
+    struct ticket *out = arena_alloc(&req->arena, count * sizeof *out);
+    size_t n = 0;
+    struct err e;
+    err_clear(&e);
+    if (!out) {
+        http_reply_error(req, 500, NULL, "the response could not be produced");
+        return;
+    }
+    if (tickets_show_many(db, &who.subject, ids, count, &req->arena, out, &n, &e)) {
+        http_reply_err(req, &e);
+        return;
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(items, ticket_json(&out[i]));
+    http_reply_json(req, 200, json_pack("{s:o}", "tickets", items));
+}
+
+void tickets_comments_get(struct http_req *req)
+{
+    struct auth_principal who;
+    int64_t id;
+    struct paging pg;
+    struct db *db;
+    if (auth_require(req, &who) || path_id(req, "id", &id) || paging_from_req(req, &pg) ||
+        conn(req, &db))
+        return;
+    struct tickets_comment_page page;
+    struct err e;
+    err_clear(&e);
+    if (tickets_comments_page(db, &who.subject, id, pg.after, pg.size, &req->arena, &page, &e)) {
+        http_reply_err(req, &e);
+        return;
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; i < page.count; i++)
+        json_array_append_new(items, comment_json(&page.items[i]));
+    json_t *out = json_pack("{s:o}", "comments", items);
+    int64_t last = page.count ? page.items[page.count - 1].id : 0;
+    if (paging_add_meta(req, out, &pg, page.has_more, last)) {
+        json_decref(out);
+        http_reply_error(req, 500, NULL, "the response could not be produced");
+        return;
+    }
+    http_reply_json(req, 200, out);
+}
+
+void tickets_requested_get(struct http_req *req)
+{
+    struct auth_principal who;
+    int64_t id;
+    if (auth_require(req, &who) || path_id(req, "id", &id))
+        return;
+    list(req, &who, TICKETS_SCOPE_REQUESTED_BY, id);
+}
+
+void tickets_organization_get(struct http_req *req)
+{
+    struct auth_principal who;
+    int64_t id;
+    if (auth_require(req, &who) || path_id(req, "id", &id))
+        return;
+    list(req, &who, TICKETS_SCOPE_ORGANIZATION, id);
+}

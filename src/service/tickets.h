@@ -1,0 +1,153 @@
+/* tickets (service): the use cases of tickets and their conversation, transport-free, so the
+ * API, the mail gateway and the CLI give a ticket identical treatment. Each call is one database
+ * transaction: a ticket, its tags, its comment and its events commit together or not at all.
+ *
+ * Who may do what (core/access.h decides visibility):
+ *  - reading: a ticket the caller may not see is ERR_NOT_FOUND, exactly like one that does not
+ *    exist; internal notes (and a description that would come from one) only reach staff;
+ *  - creating: staff for anyone (requester by id, or inline by email: found case-insensitively
+ *    or created as an end-user), requesters for themselves only; the account (organization)
+ *    always comes from the requester;
+ *  - updating: staff change subject, status, priority, assignee, group and tags and add public
+ *    replies or internal notes; a requester (or the owner of the requester's account) may only
+ *    add a public comment, which applies ticket_requester_reply(): it reopens the ticket, or, on
+ *    a closed ticket, creates a follow-up ticket that carries the comment instead.
+ * A requester naming a staff-only field is ERR_FORBIDDEN naming it. A closed ticket is final:
+ * staff changes to it are ERR_CONFLICT.
+ *
+ * Errors name the field as the API spells it: "ticket.subject", "ticket.comment.body",
+ * "ticket.status", "ticket.priority", "ticket.via.channel", "ticket.requester_id",
+ * "ticket.requester.email", "ticket.requester.name", "ticket.assignee_id", "ticket.group_id",
+ * "ticket.tags". Bad values and unknown references are ERR_INVALID (422); an invalid status
+ * change is ERR_CONFLICT (409) naming both states.
+ *
+ * Events (table ticket_events, old_value NULL on creation), one row per changed field, with
+ * the actor and the instant: subject, status, priority, via (the channel), requester_id,
+ * submitter_id, organization_id, assignee_id, group_id, tags (the tag list), follow_up_of;
+ * "comment" (a public comment, new_value its id) and "internal_note" (same, for a note); on a
+ * closed ticket that got a follow-up, "follow_up" with the new ticket's id.
+ * solved_at is set when a ticket becomes solved, cleared when it is reopened, and kept when it
+ * is closed (it says when the work was done; auto-close only reads it while solved).
+ *
+ * Results are read back inside the same transaction as the reader may see them, with strings
+ * from the caller's arena. Thread-safe as far as each thread uses its own connection.
+ */
+#ifndef FRONTDESK_SERVICE_TICKETS_H
+#define FRONTDESK_SERVICE_TICKETS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/env.h"
+#include "base/err.h"
+#include "core/access.h"
+#include "core/ticket.h"
+#include "db/db.h"
+#include "store/tickets.h"
+
+#define TICKETS_SHOW_MANY_MAX 100 /* ids in one show_many, as Zendesk allows */
+
+/* Who acts, and through which channel their writes arrive (web for the portal's session, api
+ * for a token, email for the mail gateway). */
+struct tickets_actor {
+    struct access_subject subject;
+    enum ticket_channel channel;
+};
+
+/* An optional reference: not given, given as null (id 0), or given as an id. */
+struct tickets_ref {
+    bool given;
+    int64_t id;
+};
+
+/* An optional tag list, as Zendesk's array: each element normalized by core/tags.h. */
+struct tickets_tags {
+    bool given;
+    const struct slice *items;
+    size_t count;
+};
+
+struct tickets_comment {
+    const char *body; /* NULL: no comment */
+    int is_public;    /* -1: not given (public), 0: internal note, 1: public */
+};
+
+struct tickets_create_req {
+    const char *subject;
+    struct tickets_comment comment;
+    struct tickets_ref requester; /* requester_id; 0 is "not given" too */
+    bool inline_requester;        /* requester: {name, email} */
+    const char *requester_name;   /* NULL: the email's local part */
+    const char *requester_email;
+    const char *status;   /* NULL: "new" */
+    const char *priority; /* NULL: "normal" */
+    const char *channel;  /* via.channel; NULL: the actor's channel */
+    struct tickets_ref assignee;
+    struct tickets_ref group;
+    struct tickets_tags tags;
+};
+
+/* Create a ticket and its first comment (authored by the submitter, the actor). Fills *out as
+ * the actor may see it. */
+int tickets_create(const struct env *env, struct db *db, const struct tickets_actor *actor,
+                   const struct tickets_create_req *req, struct arena *a, struct ticket *out,
+                   struct err *e);
+
+struct tickets_update_req {
+    const char *subject;  /* NULL: unchanged */
+    const char *status;   /* NULL: unchanged */
+    const char *priority; /* NULL: unchanged */
+    struct tickets_ref assignee;
+    struct tickets_ref group;
+    struct tickets_tags tags; /* given: replaces the tags */
+    struct tickets_comment comment;
+};
+
+/* Update ticket id. Fills *out with the updated ticket, or, when a requester's comment on a
+ * closed ticket made a follow-up, with the follow-up ticket and *follow_up = true. */
+int tickets_update(const struct env *env, struct db *db, const struct tickets_actor *actor,
+                   int64_t id, const struct tickets_update_req *req, struct arena *a,
+                   struct ticket *out, bool *follow_up, struct err *e);
+
+/* One ticket; ERR_NOT_FOUND when absent or not visible. */
+int tickets_show(struct db *db, const struct access_subject *s, int64_t id, struct arena *a,
+                 struct ticket *out, struct err *e);
+
+/* The visible tickets among ids (at most TICKETS_SHOW_MANY_MAX; duplicates count once), by id,
+ * into out (room for count entries); absent and invisible ones are left out. */
+int tickets_show_many(struct db *db, const struct access_subject *s, const int64_t *ids,
+                      size_t count, struct arena *a, struct ticket *out, size_t *n, struct err *e);
+
+enum tickets_scope {
+    TICKETS_SCOPE_ALL,          /* every ticket the subject may see */
+    TICKETS_SCOPE_REQUESTED_BY, /* requested by user scope_id (ERR_NOT_FOUND unless visible) */
+    TICKETS_SCOPE_ORGANIZATION, /* of organization scope_id (ERR_NOT_FOUND unless visible) */
+};
+
+/* One page of a list: up to size items (size >= 1) with id > after. */
+struct tickets_page {
+    struct ticket *items; /* from the arena */
+    size_t count;
+    bool has_more;
+};
+
+int tickets_list_page(struct db *db, const struct access_subject *s, enum tickets_scope scope,
+                      int64_t scope_id, int64_t after, unsigned size, struct arena *a,
+                      struct tickets_page *out, struct err *e);
+
+struct tickets_comment_page {
+    struct ticket_comment *items; /* from the arena */
+    size_t count;
+    bool has_more;
+};
+
+/* One page of a ticket's comments the subject may see; ERR_NOT_FOUND for a ticket they may not
+ * see. */
+int tickets_comments_page(struct db *db, const struct access_subject *s, int64_t ticket_id,
+                          int64_t after, unsigned size, struct arena *a,
+                          struct tickets_comment_page *out, struct err *e);
+
+#endif

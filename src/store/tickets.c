@@ -1,0 +1,400 @@
+#include "store/tickets.h"
+
+#include "base/buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The first parameter of every ticket SELECT is with_internal (1/0), used by the description's
+ * subquery; the tags' aggregate is the one place where the dialects differ, and each dialect's
+ * text is a separate cached statement. */
+#define DESCRIPTION_SQL                                                                            \
+    "coalesce((SELECT c.body FROM ticket_comments c WHERE c.ticket_id = t.id "                     \
+    "AND (c.public = 1 OR ? = 1) ORDER BY c.id LIMIT 1), '')"
+#define TAGS_SQLITE                                                                                \
+    "coalesce((SELECT group_concat(tag, ' ') FROM ticket_tags WHERE ticket_id = t.id), '')"
+#define TAGS_POSTGRES                                                                              \
+    "coalesce((SELECT string_agg(tag, ' ') FROM ticket_tags WHERE ticket_id = t.id), '')"
+#define TICKET_COLUMNS(TAGS)                                                                       \
+    "t.id, t.subject, " DESCRIPTION_SQL ", t.status, t.priority, t.channel, t.requester_id, "      \
+    "t.submitter_id, coalesce(t.organization_id, 0), coalesce(t.assignee_id, 0), "                 \
+    "coalesce(t.group_id, 0), coalesce(t.follow_up_of, 0), t.category, " TAGS ", t.created_at, "   \
+    "t.updated_at, coalesce(t.solved_at, 0)"
+
+static const char *ticket_columns(struct db *db)
+{
+    return db_dialect(db) == DB_DIALECT_POSTGRES ? TICKET_COLUMNS(TAGS_POSTGRES)
+                                                 : TICKET_COLUMNS(TAGS_SQLITE);
+}
+
+static void bind_ref(struct db_stmt *st, int idx, int64_t id)
+{
+    if (id)
+        db_bind_int64(st, idx, id);
+    else
+        db_bind_null(st, idx);
+}
+
+static void copy_enum(struct db_stmt *st, int col, char out[TICKET_ENUM_MAX])
+{
+    size_t len;
+    const char *v = db_column_text(st, col, &len);
+    if (len >= TICKET_ENUM_MAX)
+        len = TICKET_ENUM_MAX - 1; /* the schema's CHECKs allow nothing longer */
+    memcpy(out, v, len);
+    out[len] = '\0';
+}
+
+static int arena_text(struct db_stmt *st, int col, struct arena *a, const char **out, struct err *e)
+{
+    size_t len;
+    const char *v = db_column_text(st, col, &len);
+    char *p = arena_strndup(a, v, len);
+    if (!p)
+        return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory reading a ticket");
+    *out = p;
+    return 0;
+}
+
+static int cmp_tag(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Neither engine promises the aggregate's order (SQLite's group_concat has no ORDER BY before
+ * 3.44, and PostgreSQL's ORDER BY would follow the database's collation, not bytes), so the tag
+ * list is put in byte order here, where it is cheap: at most TAGS_MAX_COUNT short tags. */
+static int sort_tags(const char *agg, struct arena *a, const char **out, struct err *e)
+{
+    size_t len = strlen(agg), count = 0;
+    if (len == 0) {
+        *out = "";
+        return 0;
+    }
+    char *copy = arena_strndup(a, agg, len);
+    char *sorted = arena_alloc(a, len + 1);
+    for (size_t i = 0; i < len; i++)
+        count += agg[i] == ' ';
+    char **tags = arena_alloc(a, (count + 1) * sizeof *tags);
+    if (!copy || !sorted || !tags)
+        return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory reading tags");
+    size_t n = 0;
+    for (char *p = copy, *sp; p; p = sp ? sp + 1 : NULL) {
+        sp = strchr(p, ' ');
+        if (sp)
+            *sp = '\0';
+        tags[n++] = p;
+    }
+    qsort(tags, n, sizeof *tags, cmp_tag);
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(tags[i]);
+        if (i)
+            sorted[at++] = ' ';
+        memcpy(sorted + at, tags[i], l);
+        at += l;
+    }
+    sorted[at] = '\0';
+    *out = sorted;
+    return 0;
+}
+
+/* Read ticket_columns() starting at column 0. */
+static int read_ticket(struct db_stmt *st, struct arena *a, struct ticket *t, struct err *e)
+{
+    memset(t, 0, sizeof *t);
+    t->id = db_column_int64(st, 0);
+    int rc = arena_text(st, 1, a, &t->subject, e);
+    rc = rc ? rc : arena_text(st, 2, a, &t->description, e);
+    copy_enum(st, 3, t->status);
+    copy_enum(st, 4, t->priority);
+    copy_enum(st, 5, t->channel);
+    t->requester_id = db_column_int64(st, 6);
+    t->submitter_id = db_column_int64(st, 7);
+    t->organization_id = db_column_int64(st, 8);
+    t->assignee_id = db_column_int64(st, 9);
+    t->group_id = db_column_int64(st, 10);
+    t->follow_up_of = db_column_int64(st, 11);
+    if (!rc && !db_column_is_null(st, 12))
+        rc = arena_text(st, 12, a, &t->category, e);
+    const char *agg = NULL;
+    rc = rc ? rc : arena_text(st, 13, a, &agg, e);
+    rc = rc ? rc : sort_tags(agg, a, &t->tags, e);
+    t->created_at = db_column_int64(st, 14);
+    t->updated_at = db_column_int64(st, 15);
+    t->solved_at = db_column_int64(st, 16);
+    return rc;
+}
+
+int tickets_insert(struct db *db, const struct ticket_new *t, int64_t now, int64_t *id,
+                   struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "INSERT INTO tickets (subject, channel, requester_id, submitter_id, "
+                        "organization_id, status, priority, assignee_id, group_id, follow_up_of, "
+                        "created_at, updated_at, solved_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_cstr(st, 1, t->subject);
+    db_bind_cstr(st, 2, t->channel);
+    db_bind_int64(st, 3, t->requester_id);
+    db_bind_int64(st, 4, t->submitter_id);
+    bind_ref(st, 5, t->organization_id);
+    db_bind_cstr(st, 6, t->status);
+    db_bind_cstr(st, 7, t->priority);
+    bind_ref(st, 8, t->assignee_id);
+    bind_ref(st, 9, t->group_id);
+    bind_ref(st, 10, t->follow_up_of);
+    db_bind_int64(st, 11, now);
+    db_bind_int64(st, 12, now);
+    bind_ref(st, 13, t->solved_at);
+    rc = db_step(st, e);
+    if (rc == DB_ROW) {
+        *id = db_column_int64(st, 0);
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
+    }
+    db_stmt_done(st);
+    return rc;
+}
+
+int tickets_save(struct db *db, const struct ticket *t, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "UPDATE tickets SET subject = ?, status = ?, priority = ?, "
+                        "assignee_id = ?, group_id = ?, solved_at = ?, updated_at = ? "
+                        "WHERE id = ? RETURNING id",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_cstr(st, 1, t->subject);
+    db_bind_cstr(st, 2, t->status);
+    db_bind_cstr(st, 3, t->priority);
+    bind_ref(st, 4, t->assignee_id);
+    bind_ref(st, 5, t->group_id);
+    bind_ref(st, 6, t->solved_at);
+    db_bind_int64(st, 7, t->updated_at);
+    db_bind_int64(st, 8, t->id);
+    rc = db_step(st, e);
+    if (rc == DB_ROW)
+        rc = 0;
+    else if (rc == DB_DONE)
+        rc = err_set(e, ERR_NOT_FOUND, "id", "ticket %lld not found", (long long)t->id);
+    db_stmt_done(st);
+    return rc;
+}
+
+static int delete_tags(struct db *db, int64_t ticket_id, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, "DELETE FROM ticket_tags WHERE ticket_id = ?", &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, ticket_id);
+    rc = db_step(st, e);
+    db_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+int tickets_set_tags(struct db *db, int64_t ticket_id, const char *tags, struct err *e)
+{
+    int rc = delete_tags(db, ticket_id, e);
+    for (const char *p = tags; !rc && *p;) {
+        const char *sp = strchr(p, ' ');
+        size_t len = sp ? (size_t)(sp - p) : strlen(p);
+        struct db_stmt *st;
+        rc = db_prepare(db, "INSERT INTO ticket_tags (ticket_id, tag) VALUES (?, ?)", &st, e);
+        if (rc)
+            break;
+        db_bind_int64(st, 1, ticket_id);
+        db_bind_text(st, 2, p, len);
+        rc = db_step(st, e);
+        rc = rc < 0 ? rc : 0;
+        db_stmt_done(st);
+        p = sp ? sp + 1 : p + len;
+    }
+    return rc;
+}
+
+int tickets_get(struct db *db, int64_t id, bool with_internal, struct arena *a, struct ticket *out,
+                struct err *e)
+{
+    struct db_stmt *st;
+    int rc =
+        db_prepare(db,
+                   db_dialect(db) == DB_DIALECT_POSTGRES
+                       ? "SELECT " TICKET_COLUMNS(TAGS_POSTGRES) " FROM tickets t WHERE t.id = ?"
+                       : "SELECT " TICKET_COLUMNS(TAGS_SQLITE) " FROM tickets t WHERE t.id = ?",
+                   &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, with_internal);
+    db_bind_int64(st, 2, id);
+    rc = db_step(st, e);
+    if (rc == DB_ROW) {
+        struct ticket t;
+        rc = read_ticket(st, a, &t, e);
+        if (!rc)
+            *out = t;
+    } else if (rc == DB_DONE) {
+        rc = err_set(e, ERR_NOT_FOUND, "id", "ticket %lld not found", (long long)id);
+    }
+    db_stmt_done(st);
+    return rc;
+}
+
+int tickets_lock(struct db *db, int64_t id, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        db_dialect(db) == DB_DIALECT_POSTGRES
+                            ? "SELECT id FROM tickets WHERE id = ? FOR UPDATE"
+                            : "SELECT id FROM tickets WHERE id = ?",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, id);
+    rc = db_step(st, e);
+    if (rc == DB_ROW)
+        rc = 0;
+    else if (rc == DB_DONE)
+        rc = err_set(e, ERR_NOT_FOUND, "id", "ticket %lld not found", (long long)id);
+    db_stmt_done(st);
+    return rc;
+}
+
+int tickets_list(struct db *db, const struct tickets_filter *f, bool with_internal, int64_t after,
+                 unsigned limit, struct arena *a, struct ticket *out, size_t *n, struct err *e)
+{
+    /* One statement text per combination of filters (a handful), each cached by the driver. */
+    struct buf sql;
+    buf_init(&sql, 0);
+    buf_appendf(&sql, "SELECT %s FROM tickets t WHERE t.id > ?", ticket_columns(db));
+    if (f->requester_id)
+        buf_append_cstr(&sql, " AND t.requester_id = ?");
+    if (f->organization_id)
+        buf_append_cstr(&sql, " AND t.organization_id = ?");
+    if (f->restricted)
+        buf_append_cstr(&sql, " AND (t.requester_id = ? OR t.organization_id = ?)");
+    buf_append_cstr(&sql, " ORDER BY t.id LIMIT ?");
+    struct db_stmt *st;
+    int rc = db_prepare(db, buf_cstr(&sql), &st, e);
+    buf_release(&sql);
+    if (rc)
+        return rc;
+    int i = 1;
+    db_bind_int64(st, i++, with_internal);
+    db_bind_int64(st, i++, after);
+    if (f->requester_id)
+        db_bind_int64(st, i++, f->requester_id);
+    if (f->organization_id)
+        db_bind_int64(st, i++, f->organization_id);
+    if (f->restricted) {
+        db_bind_int64(st, i++, f->viewer_id);
+        db_bind_int64(st, i++, f->viewer_account); /* 0 matches no account */
+    }
+    db_bind_int64(st, i++, limit);
+    size_t count = 0;
+    while ((rc = db_step(st, e)) == DB_ROW && count < limit) {
+        rc = read_ticket(st, a, &out[count], e);
+        if (rc)
+            break;
+        count++;
+    }
+    db_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    *n = count;
+    return 0;
+}
+
+int tickets_comment_insert(struct db *db, int64_t ticket_id, int64_t author_id, const char *body,
+                           bool public, const char *channel, int64_t now, int64_t *id,
+                           struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "INSERT INTO ticket_comments (ticket_id, author_id, body, public, channel, "
+                        "created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, ticket_id);
+    db_bind_int64(st, 2, author_id);
+    db_bind_cstr(st, 3, body);
+    db_bind_int64(st, 4, public);
+    db_bind_cstr(st, 5, channel);
+    db_bind_int64(st, 6, now);
+    rc = db_step(st, e);
+    if (rc == DB_ROW) {
+        *id = db_column_int64(st, 0);
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
+    }
+    db_stmt_done(st);
+    return rc;
+}
+
+int tickets_comments_list(struct db *db, int64_t ticket_id, bool with_internal, int64_t after,
+                          unsigned limit, struct arena *a, struct ticket_comment *out, size_t *n,
+                          struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "SELECT id, ticket_id, author_id, body, public, channel, created_at "
+                        "FROM ticket_comments WHERE ticket_id = ? AND id > ? "
+                        "AND (public = 1 OR ? = 1) ORDER BY id LIMIT ?",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, ticket_id);
+    db_bind_int64(st, 2, after);
+    db_bind_int64(st, 3, with_internal);
+    db_bind_int64(st, 4, limit);
+    size_t count = 0;
+    while ((rc = db_step(st, e)) == DB_ROW && count < limit) {
+        struct ticket_comment *c = &out[count];
+        memset(c, 0, sizeof *c);
+        c->id = db_column_int64(st, 0);
+        c->ticket_id = db_column_int64(st, 1);
+        c->author_id = db_column_int64(st, 2);
+        rc = arena_text(st, 3, a, &c->body, e);
+        if (rc)
+            break;
+        c->public = db_column_int64(st, 4) != 0;
+        copy_enum(st, 5, c->channel);
+        c->created_at = db_column_int64(st, 6);
+        count++;
+    }
+    db_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    *n = count;
+    return 0;
+}
+
+int tickets_event_insert(struct db *db, const struct ticket_event *ev, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "INSERT INTO ticket_events (ticket_id, actor_id, at, field, old_value, "
+                        "new_value) VALUES (?, ?, ?, ?, ?, ?)",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, ev->ticket_id);
+    bind_ref(st, 2, ev->actor_id);
+    db_bind_int64(st, 3, ev->at);
+    db_bind_cstr(st, 4, ev->field);
+    db_bind_cstr(st, 5, ev->old_value);
+    db_bind_cstr(st, 6, ev->new_value);
+    rc = db_step(st, e);
+    db_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,137 @@
+/* tickets: the repository of the ticket aggregate: tables tickets, ticket_tags, ticket_comments
+ * and ticket_events (attachments come later). Runs on the caller's connection and transaction;
+ * the service layer decides what may be written, this module only writes and reads it.
+ *
+ * Values are stored as the API spells them (status "hold", priority "urgent", channel "voice"),
+ * never as numbers; the store passes them through as text and the service parses them with
+ * core/ticket.h. Optional references (assignee, group, organization, follow-up) are 0 when NULL.
+ *
+ * Reading a ticket also reads its tags (a tag list: distinct, sorted by bytes, joined by single
+ * spaces, as core/tags.h defines it) and its description: the body of its first comment that the
+ * reader may see. with_internal says whether the reader may see internal notes; without it an
+ * internal first comment is skipped, so a note never leaks through the description.
+ *
+ * Strings of what is read (subject, description, tags, comment bodies) are allocated from the
+ * caller's arena and live as long as it does; ERR_LIMIT when the arena is full. Lists are
+ * ordered by id ascending and start after a given id (cursor pagination, http/paging.h).
+ * Thread-safe as far as the connection is (one thread per connection).
+ */
+#ifndef FRONTDESK_STORE_TICKETS_H
+#define FRONTDESK_STORE_TICKETS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/err.h"
+#include "db/db.h"
+
+#define TICKET_SUBJECT_MAX 255   /* characters of a subject */
+#define TICKET_COMMENT_MAX 65536 /* bytes of one comment body (Zendesk's limit too) */
+#define TICKET_ENUM_MAX    8     /* bytes of the longest status/priority/channel name + NUL */
+
+struct ticket {
+    int64_t id;
+    const char *subject;
+    const char *description; /* "" when no comment is visible to the reader */
+    char status[TICKET_ENUM_MAX];
+    char priority[TICKET_ENUM_MAX];
+    char channel[TICKET_ENUM_MAX];
+    int64_t requester_id;
+    int64_t submitter_id;
+    int64_t organization_id;
+    int64_t assignee_id;
+    int64_t group_id;
+    int64_t follow_up_of;
+    const char *category; /* NULL when none */
+    const char *tags;     /* tag list; "" when none */
+    int64_t created_at;
+    int64_t updated_at;
+    int64_t solved_at; /* 0 unless solved (and kept once closed) */
+};
+
+struct ticket_new {
+    const char *subject;
+    const char *status;
+    const char *priority;
+    const char *channel;
+    int64_t requester_id;
+    int64_t submitter_id;
+    int64_t organization_id;
+    int64_t assignee_id;
+    int64_t group_id;
+    int64_t follow_up_of;
+    int64_t solved_at;
+};
+
+/* Insert a ticket (no tags, no comment) created and updated at now; *id receives its id. */
+int tickets_insert(struct db *db, const struct ticket_new *t, int64_t now, int64_t *id,
+                   struct err *e);
+
+/* Write back the fields a ticket update may change: subject, status, priority, assignee_id,
+ * group_id, solved_at and updated_at, from t (by t->id). ERR_NOT_FOUND when no such ticket. */
+int tickets_save(struct db *db, const struct ticket *t, struct err *e);
+
+/* Replace the ticket's tags with those of the tag list `tags` ("" removes them all). */
+int tickets_set_tags(struct db *db, int64_t ticket_id, const char *tags, struct err *e);
+
+/* By id, into *out (strings from a). ERR_NOT_FOUND when absent. */
+int tickets_get(struct db *db, int64_t id, bool with_internal, struct arena *a, struct ticket *out,
+                struct err *e);
+
+/* Inside a write transaction, lock the ticket's row until commit so concurrent updates of one
+ * ticket serialize (PostgreSQL: SELECT ... FOR UPDATE; SQLite: the writer lock already does).
+ * ERR_NOT_FOUND when absent. */
+int tickets_lock(struct db *db, int64_t id, struct err *e);
+
+/* Which tickets a list holds. Zero fields do not filter. */
+struct tickets_filter {
+    int64_t requester_id;
+    int64_t organization_id;
+    /* Visibility for a reader who is not staff: only tickets they requested, or of the account
+     * they own (core/access.h). viewer_account is 0 unless the viewer owns an account. */
+    bool restricted;
+    int64_t viewer_id;
+    int64_t viewer_account;
+};
+
+/* Up to limit tickets matching f with id > after, by id, into out[0..*n). */
+int tickets_list(struct db *db, const struct tickets_filter *f, bool with_internal, int64_t after,
+                 unsigned limit, struct arena *a, struct ticket *out, size_t *n, struct err *e);
+
+struct ticket_comment {
+    int64_t id;
+    int64_t ticket_id;
+    int64_t author_id;
+    const char *body;
+    bool public;
+    char channel[TICKET_ENUM_MAX];
+    int64_t created_at;
+};
+
+/* Add a comment (public reply, or internal note when !public); *id receives its id. */
+int tickets_comment_insert(struct db *db, int64_t ticket_id, int64_t author_id, const char *body,
+                           bool public, const char *channel, int64_t now, int64_t *id,
+                           struct err *e);
+
+/* Up to limit comments of a ticket with id > after, by id; internal notes only when
+ * with_internal. */
+int tickets_comments_list(struct db *db, int64_t ticket_id, bool with_internal, int64_t after,
+                          unsigned limit, struct arena *a, struct ticket_comment *out, size_t *n,
+                          struct err *e);
+
+/* One change to a ticket. Values are text as the API spells them (ids in decimal); NULL for
+ * "none" (old_value NULL on creation). */
+struct ticket_event {
+    int64_t ticket_id;
+    int64_t actor_id; /* 0: the system */
+    int64_t at;
+    const char *field;
+    const char *old_value;
+    const char *new_value;
+};
+
+int tickets_event_insert(struct db *db, const struct ticket_event *ev, struct err *e);
+
+#endif
