@@ -587,3 +587,20 @@ int db_last_insert_id(struct db *db, int64_t *out, struct err *e)
 {
     return db->drv->last_insert_id(db, out, e);
 }
+
+int db_run(struct db_stmt *st, struct err *e)
+{
+    int rc = db_step(st, e);
+    db_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+void db_column_copy(const struct db_stmt *st, int col, char *out, size_t cap)
+{
+    size_t len;
+    const char *v = db_column_text(st, col, &len);
+    if (len >= cap)
+        len = cap - 1;
+    memcpy(out, v, len);
+    out[len] = '\0';
+}

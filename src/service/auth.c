@@ -390,7 +390,7 @@ static int reset_request_tx(struct db *db, void *arg, struct err *e)
     buf_appendf(&body,
                 "Hello %s,\n\nSomeone (we hope you) asked to reset the password of your "
                 "frontdesk account. Open this link within an hour to choose a new one:\n\n"
-                "%s/reset-password#token=%s\n\nIf you did not ask for this, ignore this "
+                "%s/reset-password.html#token=%s\n\nIf you did not ask for this, ignore this "
                 "message: your password stays as it is.\n",
                 u.name, c->base_url, secret);
     struct outbox_new m = {.kind = "password_reset",

@@ -3,14 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Run a statement that returns no rows, with already-bound parameters. */
-static int run(struct db_stmt *st, struct err *e)
-{
-    int rc = db_step(st, e);
-    db_stmt_done(st);
-    return rc < 0 ? rc : 0;
-}
-
 int sessions_insert(struct db *db, const char *hash, int64_t user_id, int64_t now,
                     int64_t expires_at, const char *ip, const char *user_agent, int64_t *id,
                     struct err *e)
@@ -73,7 +65,7 @@ int sessions_touch(struct db *db, int64_t id, int64_t now, struct err *e)
         return rc;
     db_bind_int64(st, 1, now);
     db_bind_int64(st, 2, id);
-    return run(st, e);
+    return db_run(st, e);
 }
 
 int sessions_delete(struct db *db, int64_t id, struct err *e)
@@ -83,7 +75,7 @@ int sessions_delete(struct db *db, int64_t id, struct err *e)
     if (rc)
         return rc;
     db_bind_int64(st, 1, id);
-    return run(st, e);
+    return db_run(st, e);
 }
 
 int sessions_delete_user(struct db *db, int64_t user_id, int64_t *deleted, struct err *e)
@@ -176,7 +168,7 @@ int api_tokens_touch(struct db *db, int64_t id, int64_t now, struct err *e)
         return rc;
     db_bind_int64(st, 1, now);
     db_bind_int64(st, 2, id);
-    return run(st, e);
+    return db_run(st, e);
 }
 
 int password_resets_insert(struct db *db, const char *hash, int64_t user_id, int64_t now,
@@ -193,7 +185,7 @@ int password_resets_insert(struct db *db, const char *hash, int64_t user_id, int
     db_bind_int64(st, 2, user_id);
     db_bind_int64(st, 3, now);
     db_bind_int64(st, 4, expires_at);
-    return run(st, e);
+    return db_run(st, e);
 }
 
 int password_resets_consume(struct db *db, const char *hash, int64_t now, int64_t *user_id,
@@ -229,7 +221,7 @@ int sign_in_failures_lock(struct db *db, const char *key, struct err *e)
     if (rc)
         return rc;
     db_bind_cstr(st, 1, key);
-    return run(st, e);
+    return db_run(st, e);
 }
 
 int sign_in_failures_add(struct db *db, const char *key, int64_t now, int64_t *id, struct err *e)
@@ -255,7 +247,7 @@ int sign_in_failures_delete(struct db *db, int64_t id, struct err *e)
     if (rc)
         return rc;
     db_bind_int64(st, 1, id);
-    return run(st, e);
+    return db_run(st, e);
 }
 
 int sign_in_failures_since(struct db *db, const char *key, int64_t since, int64_t *out,
@@ -289,7 +281,7 @@ int sign_in_failures_clear(struct db *db, const char *key, struct err *e)
     if (rc)
         return rc;
     db_bind_cstr(st, 1, key);
-    return run(st, e);
+    return db_run(st, e);
 }
 
 int sign_in_failures_prune(struct db *db, int64_t before, struct err *e)
@@ -299,5 +291,5 @@ int sign_in_failures_prune(struct db *db, int64_t before, struct err *e)
     if (rc)
         return rc;
     db_bind_int64(st, 1, before);
-    return run(st, e);
+    return db_run(st, e);
 }

@@ -8,25 +8,15 @@
     "id, name, plan, plan_rate_cents, coalesce(support_package_until, ''), install_status, "       \
     "delinquent, high_risk, service_refused, created_at, updated_at"
 
-static void copy_text(struct db_stmt *st, int col, char *out, size_t cap)
-{
-    size_t len;
-    const char *v = db_column_text(st, col, &len);
-    if (len >= cap)
-        len = cap - 1;
-    memcpy(out, v, len);
-    out[len] = '\0';
-}
-
 /* Read ORGANIZATION_COLUMNS starting at column 0. */
 static void read_organization(struct db_stmt *st, struct organization *o)
 {
     o->id = db_column_int64(st, 0);
-    copy_text(st, 1, o->name, sizeof o->name);
-    copy_text(st, 2, o->plan, sizeof o->plan);
+    db_column_copy(st, 1, o->name, sizeof o->name);
+    db_column_copy(st, 2, o->plan, sizeof o->plan);
     o->plan_rate_cents = db_column_int64(st, 3);
-    copy_text(st, 4, o->support_package_until, sizeof o->support_package_until);
-    copy_text(st, 5, o->install_status, sizeof o->install_status);
+    db_column_copy(st, 4, o->support_package_until, sizeof o->support_package_until);
+    db_column_copy(st, 5, o->install_status, sizeof o->install_status);
     o->delinquent = db_column_int64(st, 6) != 0;
     o->high_risk = db_column_int64(st, 7) != 0;
     o->service_refused = db_column_int64(st, 8) != 0;

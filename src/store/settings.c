@@ -63,7 +63,5 @@ int settings_delete(struct db *db, const char *key, struct err *e)
     if (rc)
         return rc;
     db_bind_cstr(st, 1, key);
-    rc = db_step(st, e);
-    db_stmt_done(st);
-    return rc < 0 ? rc : 0;
+    return db_run(st, e);
 }

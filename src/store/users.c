@@ -25,26 +25,16 @@ int users_count_role(struct db *db, const char *role, int64_t *out, struct err *
     return rc;
 }
 
-static void copy_text(struct db_stmt *st, int col, char *out, size_t cap)
-{
-    size_t len;
-    const char *v = db_column_text(st, col, &len);
-    if (len >= cap)
-        len = cap - 1;
-    memcpy(out, v, len);
-    out[len] = '\0';
-}
-
 /* Read USER_COLUMNS starting at column 0. */
 static void read_user(struct db_stmt *st, struct user *u)
 {
     u->id = db_column_int64(st, 0);
-    copy_text(st, 1, u->name, sizeof u->name);
-    copy_text(st, 2, u->email, sizeof u->email);
-    copy_text(st, 3, u->role, sizeof u->role);
-    copy_text(st, 4, u->phone, sizeof u->phone);
+    db_column_copy(st, 1, u->name, sizeof u->name);
+    db_column_copy(st, 2, u->email, sizeof u->email);
+    db_column_copy(st, 3, u->role, sizeof u->role);
+    db_column_copy(st, 4, u->phone, sizeof u->phone);
     u->organization_id = db_column_int64(st, 5);
-    copy_text(st, 6, u->account_role, sizeof u->account_role);
+    db_column_copy(st, 6, u->account_role, sizeof u->account_role);
     u->active = db_column_int64(st, 7) != 0;
     u->has_password = db_column_int64(st, 8) != 0;
     u->created_at = db_column_int64(st, 9);
@@ -120,7 +110,7 @@ int users_find_by_email(struct db *db, const char *email, struct user *out, char
     if (rc == DB_ROW) {
         read_user(st, out);
         if (hash)
-            copy_text(st, 11, hash, USER_PASSWORD_HASH_MAX + 1);
+            db_column_copy(st, 11, hash, USER_PASSWORD_HASH_MAX + 1);
         rc = 0;
     } else if (rc == DB_DONE) {
         rc = err_set(e, ERR_NOT_FOUND, "email", "no user with that email");
@@ -140,9 +130,7 @@ int users_set_password(struct db *db, int64_t id, const char *password_hash, int
     db_bind_cstr(st, 1, password_hash);
     db_bind_int64(st, 2, now);
     db_bind_int64(st, 3, id);
-    rc = db_step(st, e);
-    db_stmt_done(st);
-    return rc < 0 ? rc : 0;
+    return db_run(st, e);
 }
 
 int users_save(struct db *db, struct user *u, int64_t now, struct err *e)

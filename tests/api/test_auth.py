@@ -39,7 +39,7 @@ WINDOW = 15 * 60  # core/throttle.h THROTTLE_WINDOW
 USER_FIELDS = {"id", "url", "name", "email", "role", "phone", "organization_id", "active",
                "created_at", "updated_at", "account_role"}
 ISO_Z = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-LINK_RE = re.compile(r"(\S*)/reset-password#token=(" + SECRET_RE + r")")
+LINK_RE = re.compile(r"(\S*)/reset-password\.html#token=(" + SECRET_RE + r")")
 
 
 # ---------------------------------------------------------------- people, through the CLI

@@ -117,7 +117,7 @@ class Desk:
         assert resp.status_code == 202, resp.text
         body = self.rows("SELECT body FROM outbox WHERE kind = 'password_reset' AND "
                          f"to_address = '{user['email']}' ORDER BY id DESC")[0][0]
-        token = re.search(r"reset-password#token=(\S+)", body).group(1)
+        token = re.search(r"reset-password\.html#token=(\S+)", body).group(1)
         resp = requests.post(self.srv.url + "api/v2/auth/password_reset/confirm", timeout=10,
                              json={"token": token, "password": PASSWORD})
         assert resp.status_code == 204, resp.text

@@ -1,0 +1,397 @@
+// The agent console: sign in, queue views, and the ticket page.
+// Hash routes (the server serves exact paths only):
+//   #/queue/mine  #/queue/unassigned  #/queue/open  #/queue/group/ID  #/tickets/ID
+// The API has no queue filter yet, so a queue pages through GET /api/v2/tickets and filters here.
+import * as api from './api.js';
+import { h, replace, timeEl, showFormError, clearFormErrors, busy, field, signInForm } from './dom.js';
+
+const main = document.getElementById('main');
+const account = document.getElementById('account');
+const sidebar = document.getElementById('views');
+const UNSOLVED = new Set(['new', 'open', 'pending', 'hold']);
+const STAFF_ROLES = new Set(['agent', 'lead', 'admin']);
+
+let me = null;
+let groups = [];
+let staff = [];
+const users = new Map(); // id -> user, or a Promise while loading
+const orgs = new Map();
+
+function setTitle(text) {
+  document.title = text ? `${text} · frontdesk console` : 'frontdesk console';
+}
+
+// ------------------------------------------------------------------ lookups (cached)
+
+function cached(map, id, load) {
+  if (id === null || id === undefined) return Promise.resolve(null);
+  if (!map.has(id)) {
+    map.set(id, load(id).catch(() => null));
+  }
+  return map.get(id);
+}
+
+const userById = (id) => cached(users, id, async (i) => (await api.get(`/api/v2/users/${i}`)).user);
+const orgById = (id) => cached(orgs, id, async (i) => (await api.get(`/api/v2/organizations/${i}`)).organization);
+
+async function loadDirectory() {
+  const [gs, ...byRole] = await Promise.all([
+    api.all('/api/v2/groups', 'groups'),
+    api.all('/api/v2/users?role=agent', 'users'),
+    api.all('/api/v2/users?role=lead', 'users'),
+    api.all('/api/v2/users?role=admin', 'users'),
+  ].map((p) => p.catch(() => []))); // a list this role may not read just leaves a menu shorter
+  groups = gs;
+  staff = byRole.flat().filter((u) => u.active !== false);
+  staff.sort((a, b) => a.name.localeCompare(b.name));
+  for (const u of staff) users.set(u.id, Promise.resolve(u));
+}
+
+// ------------------------------------------------------------------ chrome
+
+const VIEWS = [
+  { key: 'mine', name: 'Assigned to me', test: (t) => UNSOLVED.has(t.status) && t.assignee_id === me.id },
+  { key: 'unassigned', name: 'Unassigned', test: (t) => UNSOLVED.has(t.status) && t.assignee_id === null },
+  { key: 'open', name: 'All open', test: (t) => UNSOLVED.has(t.status) },
+];
+
+function renderChrome() {
+  replace(account);
+  replace(sidebar);
+  if (!me) {
+    sidebar.hidden = true;
+    return;
+  }
+  sidebar.hidden = false;
+  account.append(
+    h('span', { class: 'who' }, `${me.name} (${me.role})`),
+    h('button', { type: 'button', class: 'link', onclick: onSignOut }, 'Sign out'));
+  sidebar.append(
+    h('h2', {}, 'Views'),
+    h('ul', {}, VIEWS.map((v) => h('li', {}, viewLink(v.key, v.name)))),
+    groups.length ? h('h2', {}, 'Teams') : null,
+    h('ul', {}, groups.map((g) => h('li', {}, viewLink(`group/${g.id}`, g.name)))));
+}
+
+function viewLink(key, name) {
+  return h('a', { href: `#/queue/${key}`, 'data-view': key },
+    h('span', {}, name), h('span', { class: 'view-count' }));
+}
+
+function viewTest(key) {
+  const v = VIEWS.find((x) => x.key === key);
+  if (v) return v.test;
+  const gm = key.match(/^group\/(\d+)$/);
+  const gid = gm ? Number(gm[1]) : NaN;
+  return (t) => UNSOLVED.has(t.status) && t.group_id === gid;
+}
+
+// The counts beside each view, from the tickets a queue just loaded.
+function updateCounts(tickets) {
+  sidebar.querySelectorAll('a[data-view]').forEach((a) => {
+    const test = viewTest(a.dataset.view);
+    a.querySelector('.view-count').textContent = String(tickets.filter(test).length);
+  });
+}
+
+function markView(key) {
+  sidebar.querySelectorAll('a').forEach((a) => {
+    if (a.dataset.view === key) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  });
+}
+
+async function onSignOut() {
+  try {
+    await api.signOut();
+  } catch (e) {
+    /* the session is gone either way */
+  }
+  me = null;
+  renderChrome();
+  location.hash = '';
+  route();
+}
+
+function showSignIn(message) {
+  setTitle('Sign in');
+  replace(main, signInForm('Agent console', message || 'Sign in with your staff account.',
+    async (email, password) => {
+      const u = await api.signIn(email, password);
+      if (!STAFF_ROLES.has(u.role)) {
+        await api.signOut();
+        throw new api.ApiError(403, 'forbidden', 'this console is for staff; customers use the support portal', null);
+      }
+      me = u;
+      await loadDirectory();
+      renderChrome();
+      route();
+    }));
+}
+
+// ------------------------------------------------------------------ badges
+
+function priorityBadge(p) {
+  return h('span', { class: `badge priority-${p}` }, api.PRIORITY_NAMES[p] || p);
+}
+
+function statusBadge(s) {
+  return h('span', { class: `badge status-${s}` }, api.STATUS_NAMES[s] || s);
+}
+
+function nameOf(list, id, none) {
+  if (id === null || id === undefined) return none;
+  const found = list.find((x) => x.id === id);
+  return found ? found.name : `#${id}`;
+}
+
+// ------------------------------------------------------------------ queues
+
+async function showQueue(key) {
+  let view = VIEWS.find((v) => v.key === key);
+  const gm = key.match(/^group\/(\d+)$/);
+  if (gm) view = { key, name: nameOf(groups, Number(gm[1]), 'Team'), test: viewTest(key) };
+  if (!view) view = VIEWS[1];
+  setTitle(view.name);
+  markView(view.key);
+  const body = h('div', { class: 'loading' }, 'Loading tickets…');
+  const count = h('span', { class: 'count' });
+  replace(main, h('section', { class: 'card' },
+    h('div', { class: 'card-head' }, h('h1', {}, view.name),
+      h('span', { class: 'head-tools' }, count,
+        h('button', { type: 'button', onclick: () => showQueue(key) }, 'Refresh'))),
+    body));
+  let tickets;
+  try {
+    const everything = await api.all('/api/v2/tickets', 'tickets');
+    updateCounts(everything);
+    tickets = everything.filter(view.test);
+  } catch (err) {
+    replace(body, h('p', { class: 'error', role: 'alert' }, err.message));
+    return;
+  }
+  body.className = '';
+  count.textContent = `${tickets.length} ticket${tickets.length === 1 ? '' : 's'}`;
+  if (!tickets.length) {
+    replace(body, h('p', { class: 'empty' }, 'Nothing here. Nice.'));
+    return;
+  }
+  // Most urgent first, then the longest waiting.
+  const rank = { urgent: 0, high: 1, normal: 2, low: 3 };
+  tickets.sort((a, b) => (rank[a.priority] ?? 9) - (rank[b.priority] ?? 9)
+    || (a.updated_at || '').localeCompare(b.updated_at || '') || a.id - b.id);
+  const rows = tickets.map((t) => {
+    const requester = h('td', { 'data-label': 'Requester' }, '…');
+    userById(t.requester_id).then((u) => { requester.textContent = u ? u.name : `#${t.requester_id}`; });
+    return h('tr', {},
+      h('td', { 'data-label': 'Ticket' }, `#${t.id}`),
+      h('td', { 'data-label': 'Subject', class: 'subject' }, h('a', { href: `#/tickets/${t.id}` }, t.subject)),
+      requester,
+      h('td', { 'data-label': 'Status' }, statusBadge(t.status)),
+      h('td', { 'data-label': 'Priority' }, priorityBadge(t.priority)),
+      h('td', { 'data-label': 'Assignee' }, nameOf(staff, t.assignee_id, '—')),
+      h('td', { 'data-label': 'Updated' }, timeEl(t.updated_at)));
+  });
+  replace(body, h('table', { class: 'queue' },
+    h('thead', {}, h('tr', {}, ['Ticket', 'Subject', 'Requester', 'Status', 'Priority', 'Assignee', 'Updated']
+      .map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, rows)));
+}
+
+// ------------------------------------------------------------------ the ticket page
+
+function commentEl(c) {
+  const author = h('strong', {}, '…');
+  userById(c.author_id).then((u) => { author.textContent = u ? u.name : `user #${c.author_id}`; });
+  return h('article', { class: `comment ${c.public ? 'public' : 'internal'}` },
+    h('header', {},
+      author,
+      c.public ? null : h('span', { class: 'badge note' }, 'Internal note'),
+      ' · ', timeEl(c.created_at)),
+    h('div', { class: 'body' }, c.body));
+}
+
+// After a change, the counts beside the views catch up in the background.
+function refreshCounts() {
+  api.all('/api/v2/tickets', 'tickets').then(updateCounts, () => {});
+}
+
+function composer(ticket, kind) {
+  const id = ticket.id;
+  const isNote = kind === 'note';
+  const text = h('textarea', { name: kind, rows: 4, required: true, 'data-field': 'body' });
+  // A reply usually hands the ticket to the requester: offer the status to leave it in.
+  const then = isNote ? null : select('status', [['', `Keep ${api.STATUS_NAMES[ticket.status] || ticket.status}`],
+    ...['open', 'pending', 'solved'].filter((s) => s !== ticket.status).map((s) => [s, `Set ${api.STATUS_NAMES[s]}`])], '');
+  const form = h('form', { class: `composer ${isNote ? 'internal' : 'public'}`, novalidate: true },
+    h('p', { class: 'form-error', role: 'alert', hidden: true }),
+    field(isNote ? 'Internal note (only staff see this)' : 'Public reply (the requester sees this)', text),
+    h('div', { class: 'actions' },
+      then ? h('label', { class: 'inline' }, h('span', {}, 'Then'), then) : null,
+      h('button', { type: 'submit', class: isNote ? 'secondary' : 'primary' }, isNote ? 'Add note' : 'Send reply')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearFormErrors(form);
+    if (!text.value.trim()) {
+      showFormError(form, { field: 'body', message: 'write something first' });
+      return;
+    }
+    await busy(form, async () => {
+      try {
+        const change = { comment: { body: text.value, public: !isNote } };
+        if (then && then.value) change.status = then.value;
+        const res = await api.put(`/api/v2/tickets/${id}`, { ticket: change });
+        refreshCounts();
+        location.hash = `#/tickets/${res.ticket.id}`;
+        if (String(res.ticket.id) === String(id)) showTicket(id);
+      } catch (err) {
+        showFormError(form, err);
+      }
+    });
+  });
+  return form;
+}
+
+function select(name, options, value) {
+  return h('select', { name, 'data-field': name.replace(/^ticket\./, '') },
+    options.map(([v, label]) => h('option', { value: v === null ? '' : String(v), selected: String(v ?? '') === String(value ?? '') }, label)));
+}
+
+function propertiesForm(ticket) {
+  const status = select('status', Object.entries(api.STATUS_NAMES), ticket.status);
+  const priority = select('priority', [['urgent', 'Critical'], ['high', 'High Priority Non-critical'],
+    ['normal', 'Normal'], ...(ticket.priority === 'low' ? [['low', 'Normal (low)']] : [])], ticket.priority);
+  const assignee = select('assignee_id', [[null, 'Unassigned'], ...staff.map((u) => [u.id, u.name])], ticket.assignee_id);
+  const group = select('group_id', [[null, 'No team'], ...groups.map((g) => [g.id, g.name])], ticket.group_id);
+  const form = h('form', { class: 'card properties', novalidate: true, 'aria-label': 'Ticket properties' },
+    h('h2', {}, 'Properties'),
+    h('p', { class: 'form-error', role: 'alert', hidden: true }),
+    field('Status', status),
+    field('Priority', priority),
+    field('Assignee', assignee),
+    field('Team', group),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'link', onclick: () => { assignee.value = String(me.id); } }, 'Assign to me'),
+      h('button', { type: 'submit', class: 'primary' }, 'Update')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearFormErrors(form);
+    const change = {};
+    if (status.value !== ticket.status) change.status = status.value;
+    if (priority.value !== ticket.priority) change.priority = priority.value;
+    const a = assignee.value ? Number(assignee.value) : null;
+    if (a !== ticket.assignee_id) change.assignee_id = a;
+    const g = group.value ? Number(group.value) : null;
+    if (g !== ticket.group_id) change.group_id = g;
+    if (!Object.keys(change).length) return;
+    await busy(form, async () => {
+      try {
+        await api.put(`/api/v2/tickets/${ticket.id}`, { ticket: change });
+        refreshCounts();
+        showTicket(ticket.id);
+      } catch (err) {
+        showFormError(form, err);
+      }
+    });
+  });
+  return form;
+}
+
+function facts(pairs) {
+  return h('dl', { class: 'facts' }, pairs.filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+}
+
+function requesterCard(ticket) {
+  const card = h('section', { class: 'card side', 'aria-label': 'Requester' }, h('h2', {}, 'Requester'), h('p', { class: 'loading' }, 'Loading…'));
+  (async () => {
+    const u = await userById(ticket.requester_id);
+    const o = await orgById(ticket.organization_id ?? (u && u.organization_id));
+    const flags = o ? [
+      o.delinquent ? h('span', { class: 'badge warn' }, 'Delinquent') : null,
+      o.high_risk ? h('span', { class: 'badge warn' }, 'High risk') : null,
+      o.service_refused ? h('span', { class: 'badge danger' }, 'Service refused') : null,
+      o.support_package_until ? h('span', { class: 'badge good' }, 'Extra support') : null,
+    ].filter(Boolean) : [];
+    replace(card,
+      h('h2', {}, 'Requester'),
+      u ? facts([['Name', u.name], ['Email', u.email], ['Phone', u.phone], ['Account role', u.account_role]])
+        : h('p', { class: 'muted' }, `user #${ticket.requester_id}`),
+      h('h2', {}, 'Account'),
+      o ? [facts([['Name', o.name], ['Plan', o.plan], ['Install', o.install_status],
+        ['Extra support until', o.support_package_until]]),
+      flags.length ? h('p', { class: 'flags' }, flags) : null]
+        : h('p', { class: 'muted' }, 'No client account'));
+  })();
+  return card;
+}
+
+async function showTicket(id) {
+  markView(null);
+  replace(main, h('p', { class: 'loading' }, 'Loading ticket…'));
+  let ticket;
+  let comments;
+  try {
+    ticket = (await api.get(`/api/v2/tickets/${id}`)).ticket;
+    comments = await api.all(`/api/v2/tickets/${id}/comments`, 'comments');
+  } catch (err) {
+    setTitle('Ticket not found');
+    replace(main, h('section', { class: 'card narrow' },
+      h('h1', {}, err.status === 404 ? 'Ticket not found' : 'Could not load the ticket'),
+      h('p', { role: 'alert' }, err.message)));
+    return;
+  }
+  setTitle(`#${ticket.id} ${ticket.subject}`);
+  replace(main, h('div', { class: 'ticket-layout' },
+    h('section', { class: 'card ticket-main' },
+      h('div', { class: 'card-head' },
+        h('h1', {}, ticket.subject),
+        h('span', { class: 'badges' }, statusBadge(ticket.status), priorityBadge(ticket.priority))),
+      h('p', { class: 'meta' }, `#${ticket.id} · via ${ticket.via ? ticket.via.channel : '?'} · created `,
+        timeEl(ticket.created_at), ' · updated ', timeEl(ticket.updated_at)),
+      h('div', { class: 'conversation', 'aria-label': 'Conversation' }, comments.map(commentEl)),
+      composer(ticket, 'reply'),
+      composer(ticket, 'note')),
+    h('aside', { class: 'ticket-side' }, propertiesForm(ticket), requesterCard(ticket))));
+}
+
+// ------------------------------------------------------------------ routing
+
+async function route() {
+  if (!me) {
+    showSignIn();
+    return;
+  }
+  const hash = location.hash || '#/queue/unassigned';
+  let m;
+  if ((m = hash.match(/^#\/tickets\/(\d+)$/))) await showTicket(m[1]);
+  else if ((m = hash.match(/^#\/queue\/(.+)$/))) await showQueue(m[1]);
+  else await showQueue('unassigned');
+  main.focus({ preventScroll: true });
+}
+
+async function start() {
+  window.addEventListener('fd:signed-out', () => {
+    me = null;
+    renderChrome();
+    showSignIn('Your session ended. Sign in again.');
+  });
+  window.addEventListener('hashchange', route);
+  let notice;
+  try {
+    me = await api.me();
+    if (me && !STAFF_ROLES.has(me.role)) {
+      me = null;
+      notice = 'You are signed in as a customer. Sign in with a staff account to use the console.';
+    }
+    if (me) await loadDirectory();
+  } catch (err) {
+    replace(main, h('p', { class: 'error', role: 'alert' }, err.message));
+    return;
+  }
+  renderChrome();
+  if (notice) showSignIn(notice);
+  else await route();
+}
+
+start();

@@ -1,0 +1,216 @@
+// The customer portal: sign in, submit a request, list my requests, read one and reply.
+// Hash routes (the server serves exact paths only): #/requests, #/new, #/requests/ID.
+import * as api from './api.js';
+import { h, replace, timeEl, showFormError, clearFormErrors, busy, field, signInForm } from './dom.js';
+
+const main = document.getElementById('main');
+const account = document.getElementById('account');
+const nav = document.getElementById('nav');
+let user = null;
+
+function setTitle(text) {
+  document.title = text ? `${text} · Support` : 'Support';
+}
+
+function renderHeader() {
+  replace(nav);
+  replace(account);
+  if (!user) return;
+  nav.append(
+    h('a', { href: '#/requests', 'data-nav': 'requests' }, 'My requests'),
+    h('a', { href: '#/new', 'data-nav': 'new' }, 'Submit a request'));
+  account.append(
+    h('span', { class: 'who' }, user.name),
+    h('button', { type: 'button', class: 'link', onclick: onSignOut }, 'Sign out'));
+}
+
+function markNav(which) {
+  nav.querySelectorAll('a').forEach((a) => {
+    if (a.dataset.nav === which) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  });
+}
+
+async function onSignOut() {
+  try {
+    await api.signOut();
+  } catch (e) {
+    /* the session is gone either way */
+  }
+  user = null;
+  renderHeader();
+  location.hash = '#/requests';
+  route();
+}
+
+function showSignIn() {
+  setTitle('Sign in');
+  replace(main, signInForm('Sign in to get help',
+    'Use the email address you write to us from.',
+    async (email, password) => {
+      user = await api.signIn(email, password);
+      renderHeader();
+      route();
+    }));
+}
+
+function statusBadge(status) {
+  // Requesters see a simpler picture: waiting on us, waiting on them, or done.
+  const label = { new: 'Open', open: 'Open', pending: 'Awaiting your reply', hold: 'Open',
+    solved: 'Solved', closed: 'Closed' }[status] || status;
+  return h('span', { class: `badge status-${status}` }, label);
+}
+
+async function showList() {
+  setTitle('My requests');
+  markNav('requests');
+  const list = h('div', { class: 'loading' }, 'Loading your requests…');
+  replace(main, h('section', { class: 'card' },
+    h('div', { class: 'card-head' },
+      h('h1', {}, 'My requests'),
+      h('a', { href: '#/new', class: 'button primary' }, 'Submit a request')),
+    list));
+  let tickets;
+  try {
+    tickets = await api.all('/api/v2/tickets', 'tickets');
+  } catch (err) {
+    replace(list, h('p', { class: 'error', role: 'alert' }, err.message));
+    return;
+  }
+  tickets.sort((a, b) => (b.updated_at || '').localeCompare(a.updated_at || '') || b.id - a.id);
+  if (!tickets.length) {
+    replace(list, h('p', { class: 'empty' }, 'You have no requests yet.'));
+    list.className = '';
+    return;
+  }
+  list.className = '';
+  replace(list, h('ul', { class: 'request-list' }, tickets.map((t) =>
+    h('li', {},
+      h('a', { href: `#/requests/${t.id}` },
+        h('span', { class: 'subject' }, t.subject),
+        h('span', { class: 'meta' }, `#${t.id} · updated `, timeEl(t.updated_at))),
+      statusBadge(t.status)))));
+}
+
+function showNew() {
+  setTitle('Submit a request');
+  markNav('new');
+  const subject = h('input', { type: 'text', name: 'subject', maxlength: 250, required: true, 'data-field': 'subject' });
+  const body = h('textarea', { name: 'description', rows: 8, required: true, 'data-field': 'body' });
+  const form = h('form', { class: 'card', novalidate: true },
+    h('h1', {}, 'Submit a request'),
+    h('p', { class: 'muted' }, 'Tell us what happened and what you expected. We answer by email and here.'),
+    h('p', { class: 'form-error', role: 'alert', hidden: true }),
+    field('Subject', subject),
+    field('Description', body, 'Steps, error messages, the page you were on: anything that helps.'),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Submit request')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearFormErrors(form);
+    await busy(form, async () => {
+      try {
+        const res = await api.post('/api/v2/tickets',
+          { ticket: { subject: subject.value.trim(), comment: { body: body.value } } });
+        location.hash = `#/requests/${res.ticket.id}`;
+      } catch (err) {
+        showFormError(form, err);
+      }
+    });
+  });
+  replace(main, form);
+  subject.focus();
+}
+
+function comment(c) {
+  const mine = c.author_id === user.id;
+  return h('article', { class: `comment ${mine ? 'from-requester' : 'from-staff'}` },
+    h('header', {},
+      h('strong', {}, mine ? 'You' : 'Support team'),
+      ' · ', timeEl(c.created_at)),
+    h('div', { class: 'body' }, c.body));
+}
+
+async function showRequest(id) {
+  markNav(null);
+  replace(main, h('p', { class: 'loading' }, 'Loading…'));
+  let ticket;
+  let comments;
+  try {
+    ticket = (await api.get(`/api/v2/tickets/${id}`)).ticket;
+    comments = await api.all(`/api/v2/tickets/${id}/comments`, 'comments');
+  } catch (err) {
+    if (err.status === 404) {
+      setTitle('Request not found');
+      replace(main, h('section', { class: 'card narrow not-found' },
+        h('h1', {}, 'Request not found'),
+        h('p', {}, 'We could not find that request. It may have a different number, or belong to someone else.'),
+        h('p', {}, h('a', { href: '#/requests' }, 'Back to my requests'))));
+    } else {
+      replace(main, h('p', { class: 'error', role: 'alert' }, err.message));
+    }
+    return;
+  }
+  setTitle(ticket.subject);
+  const reply = h('textarea', { name: 'reply', rows: 5, required: true, 'data-field': 'body' });
+  const form = h('form', { class: 'reply-form', novalidate: true },
+    h('p', { class: 'form-error', role: 'alert', hidden: true }),
+    field(ticket.status === 'closed' ? 'Write a follow-up (this request is closed, so a new one starts)' : 'Reply', reply),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Send reply')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearFormErrors(form);
+    if (!reply.value.trim()) {
+      showFormError(form, { field: 'body', message: 'write a reply first' });
+      return;
+    }
+    await busy(form, async () => {
+      try {
+        const res = await api.put(`/api/v2/tickets/${id}`, { ticket: { comment: { body: reply.value } } });
+        if (String(res.ticket.id) !== String(id)) location.hash = `#/requests/${res.ticket.id}`;
+        else showRequest(id);
+      } catch (err) {
+        showFormError(form, err);
+      }
+    });
+  });
+  replace(main, h('section', { class: 'card' },
+    h('p', { class: 'crumbs' }, h('a', { href: '#/requests' }, '← My requests')),
+    h('div', { class: 'card-head' },
+      h('h1', {}, ticket.subject),
+      statusBadge(ticket.status)),
+    h('p', { class: 'meta' }, `Request #${ticket.id} · submitted `, timeEl(ticket.created_at)),
+    h('div', { class: 'conversation', 'aria-label': 'Conversation' }, comments.map(comment)),
+    form));
+}
+
+async function route() {
+  if (!user) {
+    showSignIn();
+    return;
+  }
+  const hash = location.hash || '#/requests';
+  let m;
+  if ((m = hash.match(/^#\/requests\/(\d+)$/))) await showRequest(m[1]);
+  else if (hash === '#/new') showNew();
+  else await showList();
+  main.focus({ preventScroll: true });
+}
+
+async function start() {
+  try {
+    user = await api.me();
+  } catch (err) {
+    replace(main, h('p', { class: 'error', role: 'alert' }, err.message));
+    return;
+  }
+  renderHeader();
+  window.addEventListener('fd:signed-out', () => {
+    user = null;
+    renderHeader();
+    showSignIn();
+  });
+  window.addEventListener('hashchange', route);
+  await route();
+}
+
+start();
