@@ -2,6 +2,7 @@
 #include "app/commands.h"
 
 #include "db/migrate.h"
+#include "service/demo.h"
 #include "service/secrets.h"
 #include "service/seed.h"
 #include "service/setup.h"
@@ -63,6 +64,34 @@ int cmd_migrate(const struct config *cfg, struct env *env)
     return 0;
 }
 
+static void print_seeded(const struct seed_report *seeded)
+{
+    if (seeded->already_loaded) {
+        printf("frontdesk init: default teams were loaded by an earlier init\n");
+        return;
+    }
+    printf("frontdesk init: default teams loaded (%d new):", seeded->groups_added);
+    for (int i = 0; i < SEED_GROUPS_COUNT; i++)
+        printf(" %s%s", seed_group_names[i], i + 1 < SEED_GROUPS_COUNT ? "," : "\n");
+}
+
+static void print_demo(const struct demo_report *demo)
+{
+    if (demo->already_loaded) {
+        printf("frontdesk init: demo data was loaded by an earlier init; nothing added\n");
+        return;
+    }
+    printf("frontdesk init: demo data loaded: %d client accounts, %d people, %d tickets, "
+           "%d comments\n",
+           demo->organizations, demo->users, demo->tickets, demo->comments);
+    printf("Demo sign-ins (every one with the password %s):\n", DEMO_PASSWORD);
+    for (size_t i = 0; i < demo->signin_count; i++)
+        printf("  %-32s %-9s %s\n", demo->signins[i].email, demo->signins[i].role,
+               demo->signins[i].what);
+}
+
+/* Default content first, then the demo (which brings its own admin), and only then the setup
+ * token, which is issued only while no administrator exists. */
 int cmd_init(const struct config *cfg, struct env *env)
 {
     int applied = 0;
@@ -71,39 +100,31 @@ int cmd_init(const struct config *cfg, struct env *env)
     struct err e;
     err_clear(&e);
     struct db *db;
+    struct seed_report seeded = {0};
+    struct demo_report demo = {0};
     char token[SETUP_TOKEN_LEN + 1];
     int rc = db_pool_conn(env->db, &db, &e);
     if (!rc)
+        rc = seed_load(env, db, &seeded, &e);
+    if (!rc && cfg->demo)
+        rc = demo_load(env, db, &demo, &e);
+    if (rc >= 0)
         rc = setup_init_instance(env, db, token, &e);
-    struct seed_report seeded = {0};
-    if (rc >= 0) {
-        int seed_rc = seed_load(env, db, &seeded, &e);
-        if (seed_rc < 0)
-            rc = seed_rc;
-    }
+    db_pool_free(env->db);
+    env->db = NULL;
     if (rc < 0) {
         fprintf(stderr, "frontdesk init: %s\n", e.message);
-        db_pool_free(env->db);
-        env->db = NULL;
         return 1;
     }
     printf("frontdesk init: database ready (%s, %d migration%s applied)\n", cfg->db_url, applied,
            applied == 1 ? "" : "s");
-    if (seeded.already_loaded) {
-        printf("frontdesk init: default teams were loaded by an earlier init\n");
-    } else {
-        printf("frontdesk init: default teams loaded (%d new):", seeded.groups_added);
-        for (int i = 0; i < SEED_GROUPS_COUNT; i++)
-            printf(" %s%s", seed_group_names[i], i + 1 < SEED_GROUPS_COUNT ? "," : "\n");
-    }
+    print_seeded(&seeded);
+    if (cfg->demo)
+        print_demo(&demo);
     if (rc == SETUP_TOKEN_ISSUED)
         printf("No administrator exists yet. Create one with POST /api/v2/setup and this one-time\n"
                "setup token (a later init replaces it):\nsetup token: %s\n",
                token);
-    if (cfg->demo)
-        printf("frontdesk init: demo data requested; nothing to add yet at this version\n");
-    db_pool_free(env->db);
-    env->db = NULL;
     return 0;
 }
 
