@@ -6,6 +6,8 @@
 #include "db/db.h"
 #include "http/handlers.h"
 #include "http/server.h"
+#include "jobs/autoclose.h"
+#include "jobs/scheduler.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -67,11 +69,20 @@ int cmd_serve(const struct config *cfg, struct env *env)
     fflush(stdout);
     log_msg("info", "server_started", "listening on %s port %u with %u threads (%d migrations applied)",
             host, http_server_port(server), cfg->http.threads, applied);
+    /* Background jobs on their own thread and connection, stopped before the server and the
+     * database go. The desk still serves without them: a failure to start is logged, not fatal. */
+    struct autoclose_config autoclose = {.after_days = cfg->autoclose_after_days};
+    const struct scheduler_job jobs[] = {{"autoclose", autoclose_job, &autoclose}};
+    struct scheduler *scheduler = NULL;
+    if (scheduler_start(env, cfg->jobs_interval_s, jobs, sizeof jobs / sizeof jobs[0], &scheduler,
+                        &e))
+        log_msg("error", "jobs_not_started", "%s: no background jobs will run", e.message);
 
     int sig = 0;
     sigwait(&stop, &sig);
     log_msg("info", "shutdown", "received %s: no new connections, finishing requests in flight",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
+    scheduler_stop(scheduler); /* waits for a job's batch in progress, at most one transaction */
     http_server_quiesce(server);
     unsigned left = http_server_drain(server, (int64_t)cfg->shutdown_timeout_s * 1000);
     if (left)

@@ -19,6 +19,8 @@ enum flag_id {
     F_MAX_BODY_SIZE,
     F_CONNECTION_MEMORY,
     F_SHUTDOWN_TIMEOUT,
+    F_AUTOCLOSE_AFTER_DAYS,
+    F_JOBS_INTERVAL,
     F_LOG_LEVEL,
     F_DEMO,
     F_PUBLIC_URL,
@@ -77,6 +79,11 @@ static const struct flag flags[] = {
     {F_SHUTDOWN_TIMEOUT, "shutdown-timeout", "FRONTDESK_SHUTDOWN_TIMEOUT", CONFIG_CMD_SERVE,
      K_UINT, 0, 3600, NULL, "10", "SECONDS",
      "on SIGTERM/SIGINT, how long requests in flight may take to finish"},
+    {F_AUTOCLOSE_AFTER_DAYS, "autoclose-after-days", "FRONTDESK_AUTOCLOSE_AFTER_DAYS",
+     CONFIG_CMD_SERVE, K_UINT, 1, 365, NULL, "4", "DAYS",
+     "close a solved ticket this many days (of 24 hours) after it was solved"},
+    {F_JOBS_INTERVAL, "jobs-interval", "FRONTDESK_JOBS_INTERVAL", CONFIG_CMD_SERVE, K_UINT, 1,
+     3600, NULL, "60", "SECONDS", "how often background jobs (auto-close) run"},
     {F_LOG_LEVEL, "log-level", "FRONTDESK_LOG_LEVEL", DB_CMDS, K_ENUM, 0, 0, "info|debug", "info",
      "LEVEL", "log verbosity"},
     {F_DEMO, "demo", "FRONTDESK_DEMO", CONFIG_CMD_INIT, K_BOOL, 0, 0, NULL, "off", NULL,
@@ -304,6 +311,8 @@ static int apply(const struct flag *f, const char *value, const char *who, struc
     case F_MAX_BODY_SIZE: cfg->http.max_body_size = sz; break;
     case F_CONNECTION_MEMORY: cfg->http.connection_memory = sz; break;
     case F_SHUTDOWN_TIMEOUT: cfg->shutdown_timeout_s = (unsigned)u; break;
+    case F_AUTOCLOSE_AFTER_DAYS: cfg->autoclose_after_days = (int)u; break;
+    case F_JOBS_INTERVAL: cfg->jobs_interval_s = (unsigned)u; break;
     case F_LOG_LEVEL: cfg->log_debug = strcmp(value, "debug") == 0; break;
     case F_ROLE: snprintf(cfg->role, sizeof cfg->role, "%s", value); break;
     default: break; /* handled by kind */
@@ -326,6 +335,8 @@ static void set_defaults(struct config *cfg, unsigned cores)
     cfg->http.max_body_size = 1024 * 1024;
     cfg->http.connection_memory = 64 * 1024;
     cfg->shutdown_timeout_s = 10;
+    cfg->autoclose_after_days = 4;
+    cfg->jobs_interval_s = 60;
     snprintf(cfg->role, sizeof cfg->role, "agent");
 }
 

@@ -35,6 +35,8 @@ struct config {
     struct db_options db;
     struct http_server_config http;
     unsigned shutdown_timeout_s;
+    int autoclose_after_days; /* serve: solved tickets close after this many days */
+    unsigned jobs_interval_s;  /* serve: seconds between runs of the background jobs */
     bool log_debug;
     bool demo;
     char public_url[256]; /* how people reach this server: links in mail */

@@ -22,6 +22,21 @@ static int log_debug = 0;
 static __thread struct buf thread_line;
 static __thread int thread_line_ready;
 
+/* A thread's line buffer is freed when the thread exits: a key's destructor sees the buffer
+ * (threads come and go: the job scheduler, tests). */
+static pthread_key_t thread_line_key;
+static pthread_once_t thread_line_once = PTHREAD_ONCE_INIT;
+
+static void thread_line_free(void *p)
+{
+    buf_release(p);
+}
+
+static void thread_line_key_create(void)
+{
+    pthread_key_create(&thread_line_key, thread_line_free);
+}
+
 void log_set_fd(int fd)
 {
     log_fd = fd;
@@ -155,6 +170,8 @@ int log_begin(struct log_rec *r, const char *level, const char *event)
     }
     if (!thread_line_ready) {
         buf_init(&thread_line, LOG_LINE_LIMIT);
+        pthread_once(&thread_line_once, thread_line_key_create);
+        pthread_setspecific(thread_line_key, &thread_line);
         thread_line_ready = 1;
     }
     r->b = &thread_line;
