@@ -13,6 +13,12 @@ Fixtures:
   default_server  one module-scoped server with default flags
   fresh_db        an empty database (Database) without a server
 Test modules import the helpers below with `from conftest import ...`.
+
+Every response the suite receives, through `requests` or the raw-socket helpers (connect,
+raw_request, read_response), is checked against docs/openapi.json (tests/api/openapi_check.py);
+a response the document does not describe fails the test that received it. Answers to requests
+the tests malform at the HTTP level on purpose are not checked (they cannot be paired with a
+route), nor are libmicrohttpd's own HTML answers (documented under x-frontdesk-libmicrohttpd).
 """
 
 import json
@@ -33,6 +39,8 @@ from pathlib import Path
 import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
+
+import openapi_check
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = str((REPO / os.environ.get("FRONTDESK_BIN", "build/frontdesk")).resolve())
@@ -295,6 +303,91 @@ def default_server(tmp_path_factory):
         p.close()
 
 
+# ---------------------------------------------------------------- responses vs docs/openapi.json
+
+
+OPENAPI = openapi_check.Spec.load()
+_openapi_problems = []  # appended from any thread; drained after each test phase
+_openapi_counts = {"checked": 0, "unpaired": 0}
+
+
+def check_response(method, target, status, content_type, body, head=None):
+    """Check one response against docs/openapi.json; problems fail the running test phase."""
+    problems = OPENAPI.check(method, target, status, content_type, body, head)
+    _openapi_counts["checked"] += 1
+    _openapi_problems.extend(problems)
+    return problems
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(
+        f"openapi: {_openapi_counts['checked']} responses checked against docs/openapi.json, "
+        f"{_openapi_counts['unpaired']} raw answers to deliberately malformed requests not checked")
+
+
+_original_send = requests.Session.send
+
+
+def _checked_send(self, request, **kwargs):
+    resp = _original_send(self, request, **kwargs)
+    for r in [*resp.history, resp]:
+        check_response(r.request.method, r.request.path_url, r.status_code,
+                       r.headers.get("Content-Type"), r.content)
+    return resp
+
+
+requests.Session.send = _checked_send
+
+
+def _raise_openapi_problems(item, when, outcome):
+    if not _openapi_problems:
+        return
+    problems = list(_openapi_problems)
+    del _openapi_problems[:len(problems)]
+    message = ("response(s) not as docs/openapi.json documents them:\n  "
+               + "\n  ".join(problems))
+    if outcome.excinfo is not None:  # already failing: keep its error, add ours to the report
+        item.add_report_section(when, "openapi", message)
+        return
+    raise AssertionError(message)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    outcome = yield
+    _raise_openapi_problems(item, "setup", outcome)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    outcome = yield
+    _raise_openapi_problems(item, "call", outcome)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    outcome = yield
+    _raise_openapi_problems(item, "teardown", outcome)
+
+
+class RecordingSocket(socket.socket):
+    """A socket that parses the requests written on it, so read_response can pair each
+    response with its request (method and target) and check it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requests = openapi_check.RequestStream()
+
+    def send(self, data, *args):
+        n = super().send(data, *args)
+        self.requests.feed(bytes(data)[:n])
+        return n
+
+    def sendall(self, data, *args):
+        self.requests.feed(data)
+        return super().sendall(data, *args)
+
+
 # ---------------------------------------------------------------- raw HTTP over sockets
 
 
@@ -316,7 +409,7 @@ class RawResponse:
 
 def connect(srv, source=None, timeout=5.0):
     """A TCP connection to the server, optionally from another loopback address."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = RecordingSocket(socket.AF_INET, socket.SOCK_STREAM)
     s.settimeout(timeout)
     if source:
         s.bind((source, 0))
@@ -396,7 +489,14 @@ def read_response(sock, method="GET"):
             if not chunk:
                 break
             body += chunk
-    return RawResponse(status, parts[2] if len(parts) > 2 else "", headers, header_lines, body)
+    resp = RawResponse(status, parts[2] if len(parts) > 2 else "", headers, header_lines, body)
+    request = sock.requests.next_request() if isinstance(sock, RecordingSocket) else None
+    if request is None:  # a request malformed on purpose, or a socket not from connect()
+        _openapi_counts["unpaired"] += 1
+    else:
+        check_response(request[0], request[1], status, headers.get("Content-Type"), body,
+                       head=method == "HEAD" or request[0] == "HEAD")
+    return resp
 
 
 def raw_request(srv, data, source=None, timeout=5.0, method="GET"):
