@@ -47,6 +47,16 @@ void tickets_many_get(struct http_req *req);
 void tickets_comments_get(struct http_req *req);
 void tickets_requested_get(struct http_req *req);
 void tickets_organization_get(struct http_req *req);
+void tickets_import_post(struct http_req *req); /* POST /api/v2/imports/tickets (admins) */
+struct ticket;
+/* The API's ticket object (Zendesk's fields and frontdesk's beside them); a new reference. */
+json_t *tickets_render(const struct ticket *t);
+
+/* search.c: GET /api/v2/search (Zendesk's search, tickets only so far). */
+void search_get(struct http_req *req);
+
+/* audit_logs.c: GET /api/v2/audit_logs (admins; frontdesk's own). */
+void audit_logs_get(struct http_req *req);
 
 /* users.c: Zendesk's users API. */
 void users_collection(struct http_req *req);      /* GET, POST /api/v2/users */

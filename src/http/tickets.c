@@ -1,8 +1,10 @@
 /* Tickets and their conversation over the JSON API, in Zendesk's Support API v2 shapes:
  * GET/POST /api/v2/tickets, GET/PUT /api/v2/tickets/{id}, GET /api/v2/tickets/show_many,
  * GET /api/v2/tickets/{id}/comments, GET /api/v2/users/{id}/tickets/requested and
- * GET /api/v2/organizations/{id}/tickets. Handlers only check the JSON's shape (types, with 422
- * naming the field) and render; service/tickets.h decides everything else.
+ * GET /api/v2/organizations/{id}/tickets, and POST /api/v2/imports/tickets (Zendesk's ticket
+ * import, admins only). tickets_render() is shared with search.c. Handlers only check the
+ * JSON's shape (types, with 422 naming the field) and render; service/tickets.h decides
+ * everything else.
  */
 #include "http/handlers.h"
 
@@ -10,6 +12,7 @@
 #include "http/auth.h"
 #include "http/paging.h"
 #include "http/render.h"
+#include "base/timefmt.h"
 #include "service/tickets.h"
 
 #include <stdio.h>
@@ -53,7 +56,7 @@ static json_t *tags_json(const char *list)
     return a;
 }
 
-static json_t *ticket_json(const struct ticket *t)
+json_t *tickets_render(const struct ticket *t)
 {
     char url[64];
     snprintf(url, sizeof url, "/api/v2/tickets/%lld.json", (long long)t->id);
@@ -100,7 +103,7 @@ static void reply_ticket(struct http_req *req, int status, const struct ticket *
         snprintf(loc, sizeof loc, "/api/v2/tickets/%lld.json", (long long)t->id);
         http_add_header(req, "Location", loc);
     }
-    http_reply_json(req, status, json_pack("{s:o}", "ticket", ticket_json(t)));
+    http_reply_json(req, status, json_pack("{s:o}", "ticket", tickets_render(t)));
 }
 
 /* ---- input ----------------------------------------------------------------------------------- */
@@ -207,7 +210,7 @@ static struct tickets_tags opt_tags(struct reader *r, json_t *obj)
 
 static struct tickets_comment opt_comment(struct reader *r, json_t *ticket)
 {
-    struct tickets_comment c = {NULL, -1};
+    struct tickets_comment c = {NULL, -1, 0};
     json_t *o = opt_object(r, ticket, "comment", "ticket.comment");
     if (!o)
         return c;
@@ -219,6 +222,7 @@ static struct tickets_comment opt_comment(struct reader *r, json_t *ticket)
         else
             c.is_public = json_is_true(pub);
     }
+    c.author_id = opt_ref(r, o, "author_id", "ticket.comment.author_id").id;
     return c;
 }
 
@@ -311,7 +315,7 @@ static void list(struct http_req *req, const struct auth_principal *who, enum ti
     }
     json_t *items = json_array();
     for (size_t i = 0; i < page.count; i++)
-        json_array_append_new(items, ticket_json(&page.items[i]));
+        json_array_append_new(items, tickets_render(&page.items[i]));
     json_t *out = json_pack("{s:o}", "tickets", items);
     int64_t last = page.count ? page.items[page.count - 1].id : 0;
     if (paging_add_meta(req, out, &pg, page.has_more, last)) {
@@ -449,7 +453,7 @@ void tickets_many_get(struct http_req *req)
     }
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(items, ticket_json(&out[i]));
+        json_array_append_new(items, tickets_render(&out[i]));
     http_reply_json(req, 200, json_pack("{s:o}", "tickets", items));
 }
 
@@ -498,4 +502,121 @@ void tickets_organization_get(struct http_req *req)
     if (auth_require(req, &who) || path_id(req, "id", &id))
         return;
     list(req, &who, TICKETS_SCOPE_ORGANIZATION, id);
+}
+
+/* ---- import ---------------------------------------------------------------------------------- */
+
+/* An ISO 8601 instant member ("2024-01-31T09:30:00Z"); absent or null is not given. */
+static struct tickets_instant opt_instant(struct reader *r, json_t *obj, const char *key,
+                                          const char *field)
+{
+    struct tickets_instant t = {false, 0};
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return t;
+    if (!json_is_string(v) ||
+        timefmt_parse_iso8601(json_string_value(v), json_string_length(v), &t.at)) {
+        bad(r, field, "an ISO 8601 instant like 2024-01-31T09:30:00Z");
+        return t;
+    }
+    t.given = true;
+    return t;
+}
+
+static void import_comment(struct reader *r, json_t *o, size_t i, struct tickets_import_comment *m)
+{
+    char field[64];
+    snprintf(field, sizeof field, "ticket.comments[%zu]", i);
+    if (!json_is_object(o)) {
+        bad(r, field, "an object");
+        return;
+    }
+    snprintf(field, sizeof field, "ticket.comments[%zu].author_id", i);
+    m->author_id = opt_ref(r, o, "author_id", field).id;
+    m->body_key = json_object_get(o, "value") ? "value" : "body";
+    snprintf(field, sizeof field, "ticket.comments[%zu].%s", i, m->body_key);
+    m->body = opt_string(r, o, m->body_key, field);
+    m->is_public = -1;
+    json_t *pub = json_object_get(o, "public");
+    snprintf(field, sizeof field, "ticket.comments[%zu].public", i);
+    if (pub && !json_is_null(pub)) {
+        if (!json_is_boolean(pub))
+            bad(r, field, "true or false");
+        else
+            m->is_public = json_is_true(pub);
+    }
+    snprintf(field, sizeof field, "ticket.comments[%zu].created_at", i);
+    m->created_at = opt_instant(r, o, "created_at", field);
+}
+
+static void import_comments(struct reader *r, json_t *t, struct tickets_import_req *q)
+{
+    json_t *v = json_object_get(t, "comments");
+    if (!v || json_is_null(v))
+        return;
+    if (!json_is_array(v)) {
+        bad(r, "ticket.comments", "an array of comments");
+        return;
+    }
+    size_t n = json_array_size(v);
+    if (n > TICKETS_IMPORT_COMMENTS_MAX) {
+        bad(r, "ticket.comments", "an array of at most 1000 comments");
+        return;
+    }
+    struct tickets_import_comment *items = arena_alloc(&r->req->arena, (n + 1) * sizeof *items);
+    if (!items) {
+        bad(r, "ticket.comments", "a shorter array");
+        return;
+    }
+    memset(items, 0, (n + 1) * sizeof *items);
+    for (size_t i = 0; i < n && !r->failed; i++)
+        import_comment(r, json_array_get(v, i), i, &items[i]);
+    q->comments = items;
+    q->comment_count = n;
+}
+
+static void import_request(struct reader *r, json_t *t, struct tickets_import_req *q)
+{
+    q->subject = opt_string(r, t, "subject", "ticket.subject");
+    q->requester_id = opt_ref(r, t, "requester_id", "ticket.requester_id").id;
+    q->assignee = opt_ref(r, t, "assignee_id", "ticket.assignee_id");
+    q->group = opt_ref(r, t, "group_id", "ticket.group_id");
+    q->status = opt_string(r, t, "status", "ticket.status");
+    q->priority = opt_string(r, t, "priority", "ticket.priority");
+    json_t *via = opt_object(r, t, "via", "ticket.via");
+    if (via)
+        q->channel = opt_string(r, via, "channel", "ticket.via.channel");
+    q->tags = opt_tags(r, t);
+    q->created_at = opt_instant(r, t, "created_at", "ticket.created_at");
+    q->updated_at = opt_instant(r, t, "updated_at", "ticket.updated_at");
+    q->solved_at = opt_instant(r, t, "solved_at", "ticket.solved_at");
+    import_comments(r, t, q);
+}
+
+void tickets_import_post(struct http_req *req)
+{
+    struct auth_principal who;
+    if (auth_require_admin(req, &who))
+        return;
+    json_t *body;
+    if (http_req_json(req, &body))
+        return;
+    json_t *t = ticket_object(req, body);
+    struct reader r = {req, t == NULL};
+    struct tickets_import_req q = {0};
+    if (t)
+        import_request(&r, t, &q);
+    struct db *db;
+    if (!r.failed && !conn(req, &db)) {
+        struct tickets_actor actor;
+        actor_of(&who, &actor);
+        struct ticket out;
+        struct err e;
+        err_clear(&e);
+        if (tickets_import(req->env, db, &actor, &q, &req->arena, &out, &e))
+            http_reply_err(req, &e);
+        else
+            reply_ticket(req, 201, &out);
+    }
+    json_decref(body);
 }

@@ -212,7 +212,29 @@ struct birth {
     const char *body;
     bool is_public;
     const char *comment_channel;
+    int64_t author_id; /* the first comment's author; 0: the submitter */
 };
+
+/* One event per field a ticket is born with (old_value NULL), into c. */
+static void birth_changes(struct changes *c, const struct ticket_new *r, const char *tags)
+{
+    change(c, "subject", NULL, r->subject);
+    change(c, "status", NULL, r->status);
+    change(c, "priority", NULL, r->priority);
+    change(c, "via", NULL, r->channel);
+    change(c, "requester_id", NULL, keep_id(c, r->requester_id));
+    change(c, "submitter_id", NULL, keep_id(c, r->submitter_id));
+    if (r->organization_id)
+        change(c, "organization_id", NULL, keep_id(c, r->organization_id));
+    if (r->assignee_id)
+        change(c, "assignee_id", NULL, keep_id(c, r->assignee_id));
+    if (r->group_id)
+        change(c, "group_id", NULL, keep_id(c, r->group_id));
+    if (*tags)
+        change(c, "tags", NULL, tags);
+    if (r->follow_up_of)
+        change(c, "follow_up_of", NULL, keep_id(c, r->follow_up_of));
+}
 
 /* Insert the ticket, its tags and first comment, and one event per field it was born with. */
 static int give_birth(struct db *db, const struct birth *b, int64_t actor, int64_t now, int64_t *id,
@@ -224,31 +246,32 @@ static int give_birth(struct db *db, const struct birth *b, int64_t actor, int64
     if (!rc && *b->tags)
         rc = tickets_set_tags(db, tid, b->tags, e);
     if (!rc)
-        rc = tickets_comment_insert(db, tid, r->submitter_id, b->body, b->is_public,
-                                    b->comment_channel, now, &cid, e);
+        rc = tickets_comment_insert(db, tid, b->author_id ? b->author_id : r->submitter_id, b->body,
+                                    b->is_public, b->comment_channel, now, &cid, e);
     if (rc)
         return rc;
     struct changes c = {.n = 0};
-    change(&c, "subject", NULL, r->subject);
-    change(&c, "status", NULL, r->status);
-    change(&c, "priority", NULL, r->priority);
-    change(&c, "via", NULL, r->channel);
-    change(&c, "requester_id", NULL, keep_id(&c, r->requester_id));
-    change(&c, "submitter_id", NULL, keep_id(&c, r->submitter_id));
-    if (r->organization_id)
-        change(&c, "organization_id", NULL, keep_id(&c, r->organization_id));
-    if (r->assignee_id)
-        change(&c, "assignee_id", NULL, keep_id(&c, r->assignee_id));
-    if (r->group_id)
-        change(&c, "group_id", NULL, keep_id(&c, r->group_id));
-    if (*b->tags)
-        change(&c, "tags", NULL, b->tags);
-    if (r->follow_up_of)
-        change(&c, "follow_up_of", NULL, keep_id(&c, r->follow_up_of));
+    birth_changes(&c, r, b->tags);
     change(&c, b->is_public ? "comment" : "internal_note", NULL, keep_id(&c, cid));
     rc = write_changes(db, &c, tid, actor, now, e);
     if (!rc)
         *id = tid;
+    return rc;
+}
+
+/* A comment written on behalf of author (ticket.comment.author_id, staff only): an existing
+ * user; an internal note's author is staff, since requesters never see notes. */
+static int check_author(struct db *db, int64_t author, bool is_public, const char *field,
+                        struct err *e)
+{
+    struct user u;
+    int rc = users_get(db, author, &u, e);
+    if (rc == ERR_NOT_FOUND)
+        return err_set(e, ERR_INVALID, field, "user %lld does not exist", (long long)author);
+    if (!rc && !is_public && !is_staff_role(u.role))
+        return err_set(e, ERR_INVALID, field,
+                       "user %lld is not staff: an internal note is written by staff",
+                       (long long)author);
     return rc;
 }
 
@@ -284,6 +307,8 @@ static int check_requester_create(const struct tickets_create_req *r, int64_t se
         return staff_only("ticket.group_id", e);
     if (r->tags.given)
         return staff_only("ticket.tags", e);
+    if (r->comment.author_id)
+        return staff_only("ticket.comment.author_id", e);
     return 0;
 }
 
@@ -337,6 +362,7 @@ static int check_create(struct create_ctx *c, struct err *e)
     /* A requester's comment is always public; staff may open with an internal note. */
     b->is_public = !staff || r->comment.is_public != 0;
     b->comment_channel = b->row.channel;
+    b->author_id = r->comment.author_id;
     return 0;
 }
 
@@ -386,6 +412,9 @@ static int create_tx(struct db *db, void *arg, struct err *e)
         rc = check_assignee(db, c->req->assignee.id, e);
     if (!rc && c->req->group.id)
         rc = check_group(db, c->req->group.id, e);
+    if (!rc && c->birth.author_id)
+        rc =
+            check_author(db, c->birth.author_id, c->birth.is_public, "ticket.comment.author_id", e);
     if (rc)
         return rc;
     struct birth b = c->birth;
@@ -486,6 +515,8 @@ static int requester_update(struct db *db, struct update_ctx *c, struct ticket *
         return staff_only("ticket.group_id", e);
     if (r->tags.given)
         return staff_only("ticket.tags", e);
+    if (r->comment.author_id)
+        return staff_only("ticket.comment.author_id", e);
     if (!r->comment.body) /* nothing to do: answer what they may see */
         return tickets_get(db, t->id, false, c->a, c->out, e);
     int rc = check_body(r->comment.body, e);
@@ -594,6 +625,10 @@ static int staff_changes(struct db *db, struct update_ctx *c, struct ticket *t, 
     }
     if (r->comment.body && (rc = check_body(r->comment.body, e)))
         return rc;
+    if (r->comment.body && r->comment.author_id &&
+        (rc = check_author(db, r->comment.author_id, r->comment.is_public != 0,
+                           "ticket.comment.author_id", e)))
+        return rc;
     return 0;
 }
 
@@ -613,9 +648,11 @@ static int staff_update(struct db *db, struct update_ctx *c, struct ticket *t, i
                        "reply creates a follow-up)",
                        (long long)t->id);
     if (commenting)
-        rc = add_comment(db, t->id, c->actor->subject.user_id, c->req->comment.body,
-                         c->req->comment.is_public != 0, ticket_channel_name(c->actor->channel),
-                         now, &ch, e);
+        rc = add_comment(db, t->id,
+                         c->req->comment.author_id ? c->req->comment.author_id
+                                                   : c->actor->subject.user_id,
+                         c->req->comment.body, c->req->comment.is_public != 0,
+                         ticket_channel_name(c->actor->channel), now, &ch, e);
     if (!rc && new_tags)
         rc = tickets_set_tags(db, t->id, new_tags, e);
     if (!rc && ch.n) {
@@ -853,4 +890,321 @@ int tickets_comments_page(struct db *db, const struct access_subject *s, int64_t
         return not_found(e, ticket_id);
     struct comments_ctx c = {s, ticket_id, after, size, a, out};
     return db_transact(db, DB_TX_READ, comments_tx, &c, e);
+}
+
+/* ---- search ---------------------------------------------------------------------------------- */
+
+struct search_ctx {
+    const struct access_subject *s;
+    const struct search_query *q;
+    unsigned page, per_page;
+    struct arena *a;
+    struct tickets_search_page *out;
+};
+
+/* '%' around the text, with LIKE's wildcards and the escape character '!' escaped. */
+static int like_pattern(struct slice v, struct arena *a, const char **out, struct err *e)
+{
+    char *p = arena_alloc(a, v.len * 2 + 3);
+    if (!p)
+        return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory");
+    size_t n = 0;
+    p[n++] = '%';
+    for (size_t i = 0; i < v.len; i++) {
+        if (v.ptr[i] == '%' || v.ptr[i] == '_' || v.ptr[i] == '!')
+            p[n++] = '!';
+        p[n++] = v.ptr[i];
+    }
+    p[n++] = '%';
+    p[n] = '\0';
+    *out = p;
+    return 0;
+}
+
+static int search_tag(const struct search_term *t, struct arena *a, const char **out, struct err *e)
+{
+    struct buf b;
+    buf_init(&b, TAGS_MAX_LEN + 1);
+    struct err te;
+    err_clear(&te);
+    int rc = tags_normalize(t->value.ptr, t->value.len, &b, &te);
+    char *p = rc ? NULL : arena_strndup(a, buf_cstr(&b), b.len);
+    buf_release(&b);
+    if (rc)
+        return err_set(e, ERR_INVALID, "query", "query at position %zu: %s", t->pos + 1,
+                       te.message);
+    if (!p)
+        return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory");
+    *out = p;
+    return 0;
+}
+
+/* A reference term's id: the searcher, none (0), an id, or a name looked up (-1: no such). */
+static int search_ref(struct db *db, const struct search_ctx *c, const struct search_term *t,
+                      int64_t *id, struct err *e)
+{
+    switch (t->ref) {
+    case SEARCH_REF_ME:
+        *id = c->s->user_id;
+        return 0;
+    case SEARCH_REF_NONE:
+        *id = 0;
+        return 0;
+    case SEARCH_REF_ID:
+        *id = t->id;
+        return 0;
+    default:
+        break;
+    }
+    char *name = arena_strndup(c->a, t->value.ptr, t->value.len);
+    if (!name)
+        return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory");
+    if (t->field == SEARCH_ORGANIZATION || t->field == SEARCH_GROUP)
+        return tickets_search_name_id(db, t->field == SEARCH_GROUP, name, id, e);
+    struct user u;
+    int rc = users_find_by_email(db, name, &u, NULL, e);
+    if (rc == ERR_NOT_FOUND) {
+        err_clear(e);
+        *id = -1;
+        return 0;
+    }
+    if (!rc)
+        *id = u.id;
+    return rc;
+}
+
+static int search_conds(struct db *db, const struct search_ctx *c,
+                        struct tickets_search_cond *conds, size_t *n, struct err *e)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < c->q->count; i++) {
+        const struct search_term *t = &c->q->terms[i];
+        if (t->field == SEARCH_TYPE)
+            continue;
+        struct tickets_search_cond *d = &conds[k++];
+        *d =
+            (struct tickets_search_cond){.field = t->field, .negated = t->negated, .mask = t->mask};
+        int rc = 0;
+        if (t->field == SEARCH_TEXT)
+            rc = like_pattern(t->value, c->a, &d->text, e);
+        else if (t->field == SEARCH_TAGS)
+            rc = search_tag(t, c->a, &d->text, e);
+        else if (t->field != SEARCH_STATUS && t->field != SEARCH_PRIORITY)
+            rc = search_ref(db, c, t, &d->id, e);
+        if (rc)
+            return rc;
+    }
+    *n = k;
+    return 0;
+}
+
+static int search_tx(struct db *db, void *arg, struct err *e)
+{
+    struct search_ctx *c = arg;
+    struct tickets_search_cond conds[SEARCH_TERMS_MAX];
+    struct tickets_search s = {.conds = conds, .with_internal = access_can_see_internal(c->s)};
+    int rc = search_conds(db, c, conds, &s.count, e);
+    if (rc)
+        return rc;
+    if (!access_is_staff(c->s)) {
+        s.restricted = true;
+        s.viewer_id = c->s->user_id;
+        s.viewer_account = c->s->account_role == ACCESS_ACCOUNT_OWNER ? c->s->organization_id : 0;
+    }
+    struct ticket *items = arena_alloc(c->a, c->per_page * sizeof *items);
+    if (!items)
+        return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory");
+    size_t n = 0;
+    rc = tickets_search_count(db, &s, &c->out->total, e);
+    rc = rc ? rc
+            : tickets_search_list(db, &s, (int64_t)(c->page - 1) * c->per_page, c->per_page, c->a,
+                                  items, &n, e);
+    if (rc)
+        return rc;
+    c->out->items = items;
+    c->out->count = n;
+    return 0;
+}
+
+int tickets_search(struct db *db, const struct access_subject *s, const struct search_query *q,
+                   unsigned page, unsigned per_page, struct arena *a,
+                   struct tickets_search_page *out, struct err *e)
+{
+    if (!s->user_id)
+        return err_set(e, ERR_FORBIDDEN, NULL, "sign in to search");
+    if (per_page < 1 || per_page > TICKETS_SEARCH_PER_PAGE_MAX)
+        return err_set(e, ERR_INVALID, "per_page", "per_page must be 1 to %d",
+                       TICKETS_SEARCH_PER_PAGE_MAX);
+    if (page < 1 || (uint64_t)(page - 1) * per_page >= TICKETS_SEARCH_RESULTS_MAX)
+        return err_set(e, ERR_INVALID, "page",
+                       "page must be at least 1, and search shows at most the first %d results",
+                       TICKETS_SEARCH_RESULTS_MAX);
+    struct search_ctx c = {s, q, page, per_page, a, out};
+    return db_transact(db, DB_TX_READ, search_tx, &c, e);
+}
+
+/* ---- import ---------------------------------------------------------------------------------- */
+
+struct import_ctx {
+    const struct env *env;
+    const struct tickets_actor *actor;
+    const struct tickets_import_req *req;
+    struct ticket_new row;
+    const char *tags;
+    int64_t created_at, updated_at;
+    int64_t *comment_at; /* each comment's instant, from the arena */
+    struct arena *a;
+    struct ticket *out;
+};
+
+static int check_instant(int64_t at, int64_t not_before, int64_t now, const char *field,
+                         const char *before_what, struct err *e)
+{
+    if (at > now)
+        return err_set(e, ERR_INVALID, field, "%s must not be in the future", field);
+    if (at < not_before)
+        return err_set(e, ERR_INVALID, field, "%s must not be before %s", field, before_what);
+    return 0;
+}
+
+/* The comments' checks that need no database, and their instants. */
+static int check_import_comments(struct import_ctx *c, int64_t now, int64_t *latest, struct err *e)
+{
+    const struct tickets_import_req *r = c->req;
+    char field[64];
+    *latest = c->created_at;
+    for (size_t i = 0; i < r->comment_count; i++) {
+        const struct tickets_import_comment *m = &r->comments[i];
+        snprintf(field, sizeof field, "ticket.comments[%zu].%s", i, m->body_key);
+        int rc = check_body(m->body, e);
+        if (rc) {
+            snprintf(e->field, sizeof e->field, "%s", field);
+            return rc;
+        }
+        snprintf(field, sizeof field, "ticket.comments[%zu].created_at", i);
+        int64_t at = m->created_at.given ? m->created_at.at : c->created_at;
+        if ((rc = check_instant(at, c->created_at, now, field, "the ticket's created_at", e)))
+            return rc;
+        c->comment_at[i] = at;
+        if (at > *latest)
+            *latest = at;
+    }
+    return 0;
+}
+
+static int check_import(struct import_ctx *c, int64_t now, struct err *e)
+{
+    const struct tickets_import_req *r = c->req;
+    enum ticket_status st = TICKET_STATUS_NEW;
+    enum ticket_priority pr = TICKET_PRIORITY_NORMAL;
+    enum ticket_channel ch = TICKET_CHANNEL_API;
+    int rc;
+    if ((rc = check_subject(r->subject, e)))
+        return rc;
+    if (!r->requester_id)
+        return err_set(e, ERR_INVALID, "ticket.requester_id", "requester_id is required");
+    if ((r->status && (rc = parse_status(r->status, &st, e))) ||
+        (r->priority && (rc = parse_priority(r->priority, &pr, e))) ||
+        (r->channel && (rc = parse_channel(r->channel, &ch, e))))
+        return rc;
+    c->tags = "";
+    if (r->tags.given && (rc = build_tags(&r->tags, c->a, &c->tags, e)))
+        return rc;
+    if (r->comment_count > TICKETS_IMPORT_COMMENTS_MAX)
+        return err_set(e, ERR_INVALID, "ticket.comments", "an import holds at most %d comments",
+                       TICKETS_IMPORT_COMMENTS_MAX);
+    c->created_at = r->created_at.given ? r->created_at.at : now;
+    if ((rc = check_instant(c->created_at, INT64_MIN, now, "ticket.created_at", "", e)))
+        return rc;
+    c->comment_at = arena_alloc(c->a, (r->comment_count + 1) * sizeof *c->comment_at);
+    if (!c->comment_at)
+        return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory");
+    int64_t latest;
+    if ((rc = check_import_comments(c, now, &latest, e)))
+        return rc;
+    c->updated_at = r->updated_at.given ? r->updated_at.at : latest;
+    if ((rc = check_instant(c->updated_at, c->created_at, now, "ticket.updated_at",
+                            "ticket.created_at", e)))
+        return rc;
+    bool done = st == TICKET_STATUS_SOLVED || st == TICKET_STATUS_CLOSED;
+    if (r->solved_at.given && !done)
+        return err_set(e, ERR_INVALID, "ticket.solved_at",
+                       "solved_at is only for a solved or closed ticket");
+    int64_t solved = !done ? 0 : r->solved_at.given ? r->solved_at.at : c->updated_at;
+    if (done && (rc = check_instant(solved, c->created_at, now, "ticket.solved_at",
+                                    "ticket.created_at", e)))
+        return rc;
+    c->row = (struct ticket_new){.subject = r->subject,
+                                 .status = ticket_status_name(st),
+                                 .priority = ticket_priority_name(pr),
+                                 .channel = ticket_channel_name(ch),
+                                 .requester_id = r->requester_id,
+                                 .submitter_id = r->requester_id,
+                                 .assignee_id = r->assignee.id,
+                                 .group_id = r->group.id,
+                                 .solved_at = solved};
+    return 0;
+}
+
+/* The references, which need the database. */
+static int check_import_refs(struct db *db, struct import_ctx *c, struct err *e)
+{
+    const struct tickets_import_req *r = c->req;
+    struct user requester;
+    int rc = users_get(db, r->requester_id, &requester, e);
+    if (rc == ERR_NOT_FOUND)
+        return err_set(e, ERR_INVALID, "ticket.requester_id", "user %lld does not exist",
+                       (long long)r->requester_id);
+    if (rc)
+        return rc;
+    c->row.organization_id = requester.organization_id;
+    if ((r->assignee.id && (rc = check_assignee(db, r->assignee.id, e))) ||
+        (r->group.id && (rc = check_group(db, r->group.id, e))))
+        return rc;
+    for (size_t i = 0; i < r->comment_count; i++) {
+        char field[64];
+        snprintf(field, sizeof field, "ticket.comments[%zu].author_id", i);
+        if (!r->comments[i].author_id)
+            return err_set(e, ERR_INVALID, field, "%s is required", field);
+        if ((rc = check_author(db, r->comments[i].author_id, r->comments[i].is_public != 0, field,
+                               e)))
+            return rc;
+    }
+    return 0;
+}
+
+static int import_tx(struct db *db, void *arg, struct err *e)
+{
+    struct import_ctx *c = arg;
+    const struct tickets_import_req *r = c->req;
+    int64_t actor = c->actor->subject.user_id, tid;
+    int rc = check_import_refs(db, c, e);
+    rc = rc ? rc : tickets_insert(db, &c->row, c->created_at, &tid, e);
+    if (!rc && *c->tags)
+        rc = tickets_set_tags(db, tid, c->tags, e);
+    if (rc)
+        return rc;
+    struct changes born = {.n = 0};
+    birth_changes(&born, &c->row, c->tags);
+    rc = write_changes(db, &born, tid, actor, c->created_at, e);
+    for (size_t i = 0; i < r->comment_count && !rc; i++) {
+        const struct tickets_import_comment *m = &r->comments[i];
+        struct changes ch = {.n = 0};
+        rc = add_comment(db, tid, m->author_id, m->body, m->is_public != 0, c->row.channel,
+                         c->comment_at[i], &ch, e);
+        rc = rc ? rc : write_changes(db, &ch, tid, m->author_id, c->comment_at[i], e);
+    }
+    rc = rc ? rc : tickets_set_instants(db, tid, c->created_at, c->updated_at, c->row.solved_at, e);
+    return rc ? rc : tickets_get(db, tid, true, c->a, c->out, e);
+}
+
+int tickets_import(const struct env *env, struct db *db, const struct tickets_actor *actor,
+                   const struct tickets_import_req *req, struct arena *a, struct ticket *out,
+                   struct err *e)
+{
+    if (!access_is_admin(&actor->subject))
+        return err_set(e, ERR_FORBIDDEN, NULL, "only admins import tickets");
+    struct import_ctx c = {.env = env, .actor = actor, .req = req, .a = a, .out = out};
+    int rc = check_import(&c, env->now(env), e);
+    return rc ? rc : db_transact(db, DB_TX_WRITE, import_tx, &c, e);
 }

@@ -44,6 +44,7 @@
 #include "base/env.h"
 #include "base/err.h"
 #include "core/access.h"
+#include "core/search_query.h"
 #include "core/ticket.h"
 #include "db/db.h"
 #include "store/tickets.h"
@@ -70,9 +71,15 @@ struct tickets_tags {
     size_t count;
 };
 
+/* author_id writes the comment on behalf of another user (a phone call logged for the
+ * requester, say): staff only (a requester naming it is ERR_FORBIDDEN naming
+ * "ticket.comment.author_id"); the user must exist, and be staff for an internal note, else
+ * ERR_INVALID naming it. The comment's event keeps the actor who wrote it down, and a comment
+ * staff log for the requester does not apply the requester-reply rule (staff set the status). */
 struct tickets_comment {
-    const char *body; /* NULL: no comment */
-    int is_public;    /* -1: not given (public), 0: internal note, 1: public */
+    const char *body;  /* NULL: no comment */
+    int is_public;     /* -1: not given (public), 0: internal note, 1: public */
+    int64_t author_id; /* 0: not given (the actor) */
 };
 
 struct tickets_create_req {
@@ -149,5 +156,73 @@ struct tickets_comment_page {
 int tickets_comments_page(struct db *db, const struct access_subject *s, int64_t ticket_id,
                           int64_t after, unsigned size, struct arena *a,
                           struct tickets_comment_page *out, struct err *e);
+
+/* ---- search ---------------------------------------------------------------------------------- */
+
+#define TICKETS_SEARCH_PER_PAGE_MAX 100
+#define TICKETS_SEARCH_RESULTS_MAX  1000 /* as Zendesk: pages stop after this many results */
+
+struct tickets_search_page {
+    struct ticket *items; /* from the arena, by id */
+    size_t count;
+    int64_t total; /* every match, on every page */
+};
+
+/* Search the tickets s may see (core/search_query.h is the language). References resolve
+ * inside the transaction: "me" is s, an email names a user, a name an organization or group
+ * (ASCII case-insensitive); what resolves to nothing matches nothing (or everything, negated).
+ * Free text matches the subject and the comments s may see: requesters never match an
+ * internal note's text. page counts from 1, per_page is 1..TICKETS_SEARCH_PER_PAGE_MAX; a page
+ * past TICKETS_SEARCH_RESULTS_MAX results is ERR_INVALID naming "page"; a bad tag is
+ * ERR_INVALID naming "query". ERR_FORBIDDEN when anonymous. */
+int tickets_search(struct db *db, const struct access_subject *s, const struct search_query *q,
+                   unsigned page, unsigned per_page, struct arena *a,
+                   struct tickets_search_page *out, struct err *e);
+
+/* ---- import ---------------------------------------------------------------------------------- */
+
+#define TICKETS_IMPORT_COMMENTS_MAX 1000
+
+/* An optional instant. */
+struct tickets_instant {
+    bool given;
+    int64_t at;
+};
+
+struct tickets_import_comment {
+    int64_t author_id;                 /* required: an existing user */
+    const char *body;                  /* required */
+    const char *body_key;              /* "value" or "body", as the client named it (for errors) */
+    int is_public;                     /* -1: not given (public) */
+    struct tickets_instant created_at; /* not given: the ticket's created_at */
+};
+
+struct tickets_import_req {
+    const char *subject;
+    int64_t requester_id; /* required; also the submitter, as Zendesk's import has it */
+    struct tickets_ref assignee;
+    struct tickets_ref group;
+    const char *status;   /* NULL: "new"; any status, closed included */
+    const char *priority; /* NULL: "normal" */
+    const char *channel;  /* NULL: "api" */
+    struct tickets_tags tags;
+    struct tickets_instant created_at; /* not given: now */
+    struct tickets_instant updated_at; /* not given: the latest of created_at and the comments' */
+    struct tickets_instant solved_at;  /* solved or closed only; not given: updated_at */
+    const struct tickets_import_comment *comments;
+    size_t comment_count;
+};
+
+/* Zendesk's ticket import, for admins (ERR_FORBIDDEN otherwise): a ticket with its history as
+ * it was, in one transaction. Past instants are kept on the ticket and its comments; nothing is
+ * sent (no outbox row). Events: the fields the ticket is born with at its created_at, actor the
+ * importing admin; one "comment" or "internal_note" per comment at the comment's created_at,
+ * actor its author. Instants must not be in the future, a comment not before the ticket, and
+ * updated_at and solved_at not before created_at. Errors name the field as sent:
+ * "ticket.created_at", "ticket.comments[2].author_id", "ticket.comments[0].value", ... Fills
+ * *out as staff see it. */
+int tickets_import(const struct env *env, struct db *db, const struct tickets_actor *actor,
+                   const struct tickets_import_req *req, struct arena *a, struct ticket *out,
+                   struct err *e);
 
 #endif

@@ -26,3 +26,68 @@ int audit_append(struct db *db, const struct audit_entry *a, struct err *e)
     db_stmt_done(st);
     return rc < 0 ? rc : 0;
 }
+
+/* A text column into the arena; NULL stays NULL. */
+static int column_text(struct db_stmt *st, int col, struct arena *a, const char **out,
+                       struct err *e)
+{
+    if (db_column_is_null(st, col)) {
+        *out = NULL;
+        return 0;
+    }
+    size_t len;
+    const char *v = db_column_text(st, col, &len);
+    char *p = arena_strndup(a, v, len);
+    if (!p)
+        return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory reading the audit log");
+    *out = p;
+    return 0;
+}
+
+int audit_list(struct db *db, const struct audit_filter *f, int64_t after, unsigned limit,
+               struct arena *a, struct audit_record *out, size_t *n, struct err *e)
+{
+    /* Four statement texts at most, each cached by the driver. */
+    const char *sql =
+        f->action && f->actor_id
+            ? "SELECT id, at, actor_id, action, target_type, target_id, ip, detail "
+              "FROM audit_log WHERE id > ? AND action = ? AND actor_id = ? "
+              "ORDER BY id LIMIT ?"
+        : f->action   ? "SELECT id, at, actor_id, action, target_type, target_id, ip, detail "
+                        "FROM audit_log WHERE id > ? AND action = ? ORDER BY id LIMIT ?"
+        : f->actor_id ? "SELECT id, at, actor_id, action, target_type, target_id, ip, detail "
+                        "FROM audit_log WHERE id > ? AND actor_id = ? ORDER BY id LIMIT ?"
+                      : "SELECT id, at, actor_id, action, target_type, target_id, ip, detail "
+                        "FROM audit_log WHERE id > ? ORDER BY id LIMIT ?";
+    struct db_stmt *st;
+    int rc = db_prepare(db, sql, &st, e);
+    if (rc)
+        return rc;
+    int i = 1;
+    db_bind_int64(st, i++, after);
+    if (f->action)
+        db_bind_cstr(st, i++, f->action);
+    if (f->actor_id)
+        db_bind_int64(st, i++, f->actor_id);
+    db_bind_int64(st, i, limit);
+    size_t count = 0;
+    while ((rc = db_step(st, e)) == DB_ROW && count < limit) {
+        struct audit_record *r = &out[count];
+        r->id = db_column_int64(st, 0);
+        r->entry.at = db_column_int64(st, 1);
+        r->entry.actor_id = db_column_is_null(st, 2) ? 0 : db_column_int64(st, 2);
+        r->entry.target_id = db_column_is_null(st, 5) ? 0 : db_column_int64(st, 5);
+        rc = column_text(st, 3, a, &r->entry.action, e);
+        rc = rc ? rc : column_text(st, 4, a, &r->entry.target_type, e);
+        rc = rc ? rc : column_text(st, 6, a, &r->entry.ip, e);
+        rc = rc ? rc : column_text(st, 7, a, &r->entry.detail, e);
+        if (rc)
+            break;
+        count++;
+    }
+    db_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    *n = count;
+    return 0;
+}

@@ -1,6 +1,7 @@
 #include "store/tickets.h"
 
 #include "base/buf.h"
+#include "core/ticket.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -397,4 +398,266 @@ int tickets_event_insert(struct db *db, const struct ticket_event *ev, struct er
     rc = db_step(st, e);
     db_stmt_done(st);
     return rc < 0 ? rc : 0;
+}
+
+/* ---- search ---------------------------------------------------------------------------------- */
+
+#define SEARCH_BINDS_MAX (SEARCH_TERMS_MAX * 8 + 8)
+
+/* The statement's parameters, gathered while its text is written so both stay in step. */
+struct binds {
+    struct {
+        bool is_text;
+        int64_t i;
+        const char *s;
+    } v[SEARCH_BINDS_MAX];
+    size_t n;
+};
+
+static void bind_int(struct binds *b, int64_t v)
+{
+    if (b->n < SEARCH_BINDS_MAX)
+        b->v[b->n].is_text = false, b->v[b->n].i = v;
+    b->n++;
+}
+
+static void bind_str(struct binds *b, const char *v)
+{
+    if (b->n < SEARCH_BINDS_MAX)
+        b->v[b->n].is_text = true, b->v[b->n].s = v;
+    b->n++;
+}
+
+/* "?, ?" for the names of the bits of mask (at least one is set). */
+static void enum_list(struct buf *sql, struct binds *b, unsigned mask, unsigned count,
+                      const char *(*name)(unsigned))
+{
+    bool first = true;
+    for (unsigned i = 0; i < count; i++) {
+        if (!(mask & (1u << i)))
+            continue;
+        buf_append_cstr(sql, first ? "?" : ", ?");
+        bind_str(b, name(i));
+        first = false;
+    }
+}
+
+static const char *status_name(unsigned i)
+{
+    return ticket_status_name((enum ticket_status)i);
+}
+
+static const char *priority_name(unsigned i)
+{
+    return ticket_priority_name((enum ticket_priority)i);
+}
+
+static void search_cond(struct buf *sql, struct binds *b, const struct tickets_search *s,
+                        const struct tickets_search_cond *c)
+{
+    switch (c->field) {
+    case SEARCH_STATUS:
+    case SEARCH_PRIORITY: {
+        bool status = c->field == SEARCH_STATUS;
+        unsigned count = status ? TICKET_STATUS_COUNT : TICKET_PRIORITY_COUNT;
+        if (!(c->mask & ((1u << count) - 1))) {
+            buf_append_cstr(sql, "1 = 0");
+            break;
+        }
+        buf_append_cstr(sql, status ? "t.status IN (" : "t.priority IN (");
+        enum_list(sql, b, c->mask, count, status ? status_name : priority_name);
+        buf_append_char(sql, ')');
+        break;
+    }
+    case SEARCH_ASSIGNEE:
+        buf_append_cstr(sql, "coalesce(t.assignee_id, 0) = ?");
+        bind_int(b, c->id);
+        break;
+    case SEARCH_REQUESTER:
+        buf_append_cstr(sql, "t.requester_id = ?");
+        bind_int(b, c->id);
+        break;
+    case SEARCH_ORGANIZATION:
+        buf_append_cstr(sql, "coalesce(t.organization_id, 0) = ?");
+        bind_int(b, c->id);
+        break;
+    case SEARCH_GROUP:
+        buf_append_cstr(sql, "coalesce(t.group_id, 0) = ?");
+        bind_int(b, c->id);
+        break;
+    case SEARCH_TAGS:
+        buf_append_cstr(sql, "EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id "
+                             "AND g.tag = ?)");
+        bind_str(b, c->text);
+        break;
+    case SEARCH_TEXT:
+        buf_append_cstr(sql, "(lower(t.subject) LIKE lower(?) ESCAPE '!' OR EXISTS (SELECT 1 "
+                             "FROM ticket_comments c WHERE c.ticket_id = t.id AND (c.public = 1 "
+                             "OR ? = 1) AND lower(c.body) LIKE lower(?) ESCAPE '!'))");
+        bind_str(b, c->text);
+        bind_int(b, s->with_internal);
+        bind_str(b, c->text);
+        break;
+    default: /* SEARCH_TYPE: every row here is a ticket */
+        buf_append_cstr(sql, "1 = 1");
+        break;
+    }
+}
+
+/* The WHERE clause of a search. Positive conditions of one field are OR'ed in one group (as
+ * Zendesk reads status:open status:pending); negated ones and free text each stand alone. */
+static void search_where(struct buf *sql, struct binds *b, const struct tickets_search *s)
+{
+    buf_append_cstr(sql, " WHERE 1 = 1");
+    for (int f = 0; f < SEARCH_FIELD_COUNT; f++) {
+        bool open = false;
+        for (size_t i = 0; i < s->count; i++) {
+            const struct tickets_search_cond *c = &s->conds[i];
+            if ((int)c->field != f || c->negated || f == SEARCH_TEXT)
+                continue;
+            buf_append_cstr(sql, open ? " OR " : " AND (");
+            search_cond(sql, b, s, c);
+            open = true;
+        }
+        if (open)
+            buf_append_char(sql, ')');
+    }
+    for (size_t i = 0; i < s->count; i++) {
+        const struct tickets_search_cond *c = &s->conds[i];
+        if (!c->negated && c->field != SEARCH_TEXT)
+            continue;
+        buf_append_cstr(sql, c->negated ? " AND NOT (" : " AND (");
+        search_cond(sql, b, s, c);
+        buf_append_char(sql, ')');
+    }
+    if (s->restricted) {
+        buf_append_cstr(sql, " AND (t.requester_id = ? OR t.organization_id = ?)");
+        bind_int(b, s->viewer_id);
+        bind_int(b, s->viewer_account); /* 0 matches no account */
+    }
+}
+
+static int bind_all(struct db_stmt *st, int first, const struct binds *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->v[i].is_text)
+            db_bind_cstr(st, first + (int)i, b->v[i].s);
+        else
+            db_bind_int64(st, first + (int)i, b->v[i].i);
+    }
+    return first + (int)b->n;
+}
+
+/* Text and parameters of a search statement: head, the WHERE clause, tail. */
+static int search_prepare(struct db *db, const char *head, const struct tickets_search *s,
+                          const char *tail, struct binds *b, struct db_stmt **st, struct err *e)
+{
+    struct buf sql;
+    buf_init(&sql, 0);
+    buf_append_cstr(&sql, head);
+    search_where(&sql, b, s);
+    buf_append_cstr(&sql, tail);
+    int rc = b->n > SEARCH_BINDS_MAX
+                 ? err_set(e, ERR_INTERNAL, NULL, "a search has too many parameters")
+                 : db_prepare(db, buf_cstr(&sql), st, e);
+    buf_release(&sql);
+    return rc;
+}
+
+int tickets_search_count(struct db *db, const struct tickets_search *s, int64_t *count,
+                         struct err *e)
+{
+    static const struct binds none;
+    struct binds b = none;
+    struct db_stmt *st;
+    int rc = search_prepare(db, "SELECT count(*) FROM tickets t", s, "", &b, &st, e);
+    if (rc)
+        return rc;
+    bind_all(st, 1, &b);
+    rc = db_step(st, e);
+    if (rc == DB_ROW) {
+        *count = db_column_int64(st, 0);
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = err_set(e, ERR_INTERNAL, NULL, "count returned no row");
+    }
+    db_stmt_done(st);
+    return rc;
+}
+
+int tickets_search_list(struct db *db, const struct tickets_search *s, int64_t offset,
+                        unsigned limit, struct arena *a, struct ticket *out, size_t *n,
+                        struct err *e)
+{
+    static const struct binds none;
+    struct binds b = none;
+    struct buf head;
+    buf_init(&head, 0);
+    buf_appendf(&head, "SELECT %s FROM tickets t", ticket_columns(db));
+    struct db_stmt *st;
+    int rc = search_prepare(db, buf_cstr(&head), s, " ORDER BY t.id LIMIT ? OFFSET ?", &b, &st, e);
+    buf_release(&head);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, s->with_internal); /* the description's */
+    int i = bind_all(st, 2, &b);
+    db_bind_int64(st, i++, limit);
+    db_bind_int64(st, i, offset);
+    size_t count = 0;
+    while ((rc = db_step(st, e)) == DB_ROW && count < limit) {
+        rc = read_ticket(st, a, &out[count], e);
+        if (rc)
+            break;
+        count++;
+    }
+    db_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    *n = count;
+    return 0;
+}
+
+int tickets_set_instants(struct db *db, int64_t id, int64_t created_at, int64_t updated_at,
+                         int64_t solved_at, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "UPDATE tickets SET created_at = ?, updated_at = ?, solved_at = ? "
+                        "WHERE id = ? RETURNING id",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, created_at);
+    db_bind_int64(st, 2, updated_at);
+    bind_ref(st, 3, solved_at);
+    db_bind_int64(st, 4, id);
+    rc = db_step(st, e);
+    if (rc == DB_ROW)
+        rc = 0;
+    else if (rc == DB_DONE)
+        rc = err_set(e, ERR_NOT_FOUND, "id", "ticket %lld not found", (long long)id);
+    db_stmt_done(st);
+    return rc;
+}
+
+int tickets_search_name_id(struct db *db, bool group, const char *name, int64_t *id, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        group ? "SELECT id FROM groups WHERE lower(name) = lower(?)"
+                              : "SELECT id FROM organizations WHERE lower(name) = lower(?)",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_cstr(st, 1, name);
+    rc = db_step(st, e);
+    if (rc == DB_ROW) {
+        *id = db_column_int64(st, 0);
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        *id = -1;
+        rc = 0;
+    }
+    db_stmt_done(st);
+    return rc;
 }

@@ -25,6 +25,7 @@
 
 #include "base/arena.h"
 #include "base/err.h"
+#include "core/search_query.h"
 #include "db/db.h"
 
 #define TICKET_SUBJECT_MAX 255   /* characters of a subject */
@@ -133,5 +134,47 @@ struct ticket_event {
 };
 
 int tickets_event_insert(struct db *db, const struct ticket_event *ev, struct err *e);
+
+/* ---- search ---------------------------------------------------------------------------------- */
+
+/* One condition of a search, resolved by the service (core/search_query.h says what the terms
+ * mean). Non-negated conditions on the same field (free text aside) match any of them (OR);
+ * everything else must hold (AND). */
+struct tickets_search_cond {
+    enum search_field field; /* never SEARCH_TYPE */
+    bool negated;
+    unsigned mask;    /* status, priority: bit (1u << enum value) of core/ticket.h */
+    int64_t id;       /* assignee, requester, organization, group: 0 none, -1 no such object */
+    const char *text; /* free text: the LIKE pattern, '!'-escaped, '%' around; tags: the tag */
+};
+
+struct tickets_search {
+    const struct tickets_search_cond *conds;
+    size_t count;
+    bool with_internal; /* free text also matches internal notes (and shows the description) */
+    /* Visibility for a reader who is not staff, as in struct tickets_filter. */
+    bool restricted;
+    int64_t viewer_id;
+    int64_t viewer_account;
+};
+
+/* How many tickets match s; and up to limit of them from the offset-th, by id. Free text is a
+ * case-insensitive substring match (lower() on both sides: ASCII folding on SQLite, the
+ * database's on PostgreSQL) over the subject and the comment bodies the reader may see. */
+int tickets_search_count(struct db *db, const struct tickets_search *s, int64_t *count,
+                         struct err *e);
+int tickets_search_list(struct db *db, const struct tickets_search *s, int64_t offset,
+                        unsigned limit, struct arena *a, struct ticket *out, size_t *n,
+                        struct err *e);
+
+/* The id of the organization (table "organizations") or group ("groups") whose name is name,
+ * compared after lower() on both sides as their unique indexes do; -1 when there is none. For
+ * search terms, which name them as people type them. */
+int tickets_search_name_id(struct db *db, bool group, const char *name, int64_t *id, struct err *e);
+
+/* Set the instants of a ticket as an import gives them (created_at, updated_at, solved_at; 0
+ * solved_at is NULL). ERR_NOT_FOUND when no such ticket. */
+int tickets_set_instants(struct db *db, int64_t id, int64_t created_at, int64_t updated_at,
+                         int64_t solved_at, struct err *e);
 
 #endif
