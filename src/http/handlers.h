@@ -40,6 +40,10 @@ void sessions_password_reset(struct http_req *req);
 void sessions_password_reset_confirm(struct http_req *req);
 void users_me(struct http_req *req);
 
+/* api_tokens.c */
+void api_tokens_collection(struct http_req *req);
+void api_tokens_one(struct http_req *req);
+
 /* tickets.c (GET and POST share a pattern, so one handler per pattern switches on the method) */
 void tickets_root(struct http_req *req); /* GET list, POST create */
 void tickets_one(struct http_req *req);  /* GET show, PUT update */
@@ -51,6 +55,14 @@ void tickets_import_post(struct http_req *req); /* POST /api/v2/imports/tickets 
 struct ticket;
 /* The API's ticket object (Zendesk's fields and frontdesk's beside them); a new reference. */
 json_t *tickets_render(const struct ticket *t);
+
+/* attachments.c: Zendesk's Attachments API (uploads and their downloads). */
+void uploads_post(struct http_req *req);            /* POST /api/v2/uploads?filename=&token= */
+void attachments_item_get(struct http_req *req);    /* GET /api/v2/attachments/{id} */
+void attachments_content_get(struct http_req *req); /* GET /api/v2/attachments/{id}/content */
+struct attachment;
+/* The API's attachment object; a new reference. */
+json_t *attachments_render(const struct attachment *at);
 
 /* search.c: GET /api/v2/search (Zendesk's search, tickets only so far). */
 void search_get(struct http_req *req);

@@ -1,6 +1,7 @@
 #include "http/request.h"
 
 #include "base/log.h"
+#include "db/db.h"
 #include "http/errors.h"
 #include "http/json_body.h"
 
@@ -21,6 +22,35 @@ const char *http_req_query(struct http_req *req, const char *name)
 struct slice http_req_param(struct http_req *req, const char *name)
 {
     return router_param(&req->match, name);
+}
+
+int http_req_id(struct http_req *req, const char *name, int64_t *out)
+{
+    struct slice v = http_req_param(req, name);
+    int64_t id = 0;
+    bool ok = v.len >= 1 && v.len <= 19 && v.ptr[0] != '0';
+    for (size_t i = 0; ok && i < v.len; i++) {
+        ok = v.ptr[i] >= '0' && v.ptr[i] <= '9' && id <= (INT64_MAX - (v.ptr[i] - '0')) / 10;
+        id = ok ? id * 10 + (v.ptr[i] - '0') : 0;
+    }
+    if (!ok) {
+        http_reply_error(req, 404, NULL, "nothing at %s: ids are positive whole numbers",
+                         req->path);
+        return -1;
+    }
+    *out = id;
+    return 0;
+}
+
+int http_req_db(struct http_req *req, struct db **out)
+{
+    struct err e;
+    err_clear(&e);
+    if (db_pool_conn(req->env->db, out, &e)) {
+        http_reply_err(req, &e);
+        return -1;
+    }
+    return 0;
 }
 
 int http_req_json(struct http_req *req, json_t **out)

@@ -74,6 +74,15 @@ const char *http_req_query(struct http_req *req, const char *name);
 /* A route parameter: "id" of "/tickets/{id}". */
 struct slice http_req_param(struct http_req *req, const char *name);
 
+/* A route parameter that names an object by id: a canonical decimal 1..INT64_MAX. Anything
+ * else names no object: the 404 answer is made and the result is nonzero. */
+int http_req_id(struct http_req *req, const char *name, int64_t *out);
+
+struct db;
+/* This worker thread's database connection; on failure the 503/500 answer is made and the
+ * result is nonzero. */
+int http_req_db(struct http_req *req, struct db **out);
+
 /* Parse the body as JSON (see json_body.h). On failure the error reply is already made and the
  * result is nonzero: the handler just returns. */
 int http_req_json(struct http_req *req, json_t **out);

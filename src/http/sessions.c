@@ -41,17 +41,6 @@ static json_t *object_body(struct http_req *req)
     return body;
 }
 
-static int connection(struct http_req *req, struct db **db)
-{
-    struct err e;
-    err_clear(&e);
-    if (db_pool_conn(req->env->db, db, &e)) {
-        http_reply_err(req, &e);
-        return -1;
-    }
-    return 0;
-}
-
 /* Secure when the client reached us over TLS: behind a trusted proxy that says so. */
 static bool over_tls(struct http_req *req)
 {
@@ -68,7 +57,7 @@ void sessions_sign_in(struct http_req *req)
                               .user_agent = http_req_header(req, "User-Agent")};
     struct db *db;
     if (string_member(req, body, "email", &in.email) ||
-        string_member(req, body, "password", &in.password) || connection(req, &db))
+        string_member(req, body, "password", &in.password) || http_req_db(req, &db))
         goto done;
     if (!in.email || !in.password) {
         http_reply_error(req, 422, in.email ? "password" : "email", "%s is required",
@@ -119,7 +108,7 @@ void sessions_sign_out(struct http_req *req)
 {
     struct auth_principal who;
     struct db *db;
-    if (auth_require(req, &who) || connection(req, &db))
+    if (auth_require(req, &who) || http_req_db(req, &db))
         return;
     struct err e;
     err_clear(&e);
@@ -141,7 +130,7 @@ void sessions_sign_out_everywhere(struct http_req *req)
 {
     struct auth_principal who;
     struct db *db;
-    if (auth_require(req, &who) || connection(req, &db))
+    if (auth_require(req, &who) || http_req_db(req, &db))
         return;
     struct err e;
     err_clear(&e);
@@ -160,7 +149,7 @@ void sessions_password_reset(struct http_req *req)
         return;
     const char *email;
     struct db *db;
-    if (string_member(req, body, "email", &email) || connection(req, &db))
+    if (string_member(req, body, "email", &email) || http_req_db(req, &db))
         goto done;
     struct err e;
     err_clear(&e);
@@ -183,7 +172,7 @@ void sessions_password_reset_confirm(struct http_req *req)
     const char *token, *password;
     struct db *db;
     if (string_member(req, body, "token", &token) ||
-        string_member(req, body, "password", &password) || connection(req, &db))
+        string_member(req, body, "password", &password) || http_req_db(req, &db))
         goto done;
     struct err e;
     err_clear(&e);

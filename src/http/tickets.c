@@ -81,7 +81,8 @@ json_t *tickets_render(const struct ticket *t)
     return o;
 }
 
-static json_t *comment_json(const struct ticket_comment *c)
+static json_t *comment_json(const struct ticket_comment *c, const struct attachment *at,
+                            size_t at_count)
 {
     /* html_body arrives with the help center's Markdown rendering (cmark); until then the
      * comment has only its source. */
@@ -93,6 +94,11 @@ static json_t *comment_json(const struct ticket_comment *c)
     json_object_set_new(o, "public", json_boolean(c->public));
     json_object_set_new(o, "created_at", render_time(c->created_at, 0));
     json_object_set_new(o, "via", json_pack("{s:s}", "channel", c->channel));
+    json_t *list = json_array();
+    for (size_t i = 0; i < at_count; i++)
+        if (at[i].comment_id == c->id)
+            json_array_append_new(list, attachments_render(&at[i]));
+    json_object_set_new(o, "attachments", list);
     return o;
 }
 
@@ -208,9 +214,32 @@ static struct tickets_tags opt_tags(struct reader *r, json_t *obj)
     return t;
 }
 
+/* comment.uploads: an array of upload tokens (strings); the service checks what they name. */
+static void opt_uploads(struct reader *r, json_t *comment, struct tickets_comment *c)
+{
+    json_t *v = json_object_get(comment, "uploads");
+    if (!v || json_is_null(v))
+        return;
+    size_t n = json_is_array(v) ? json_array_size(v) : 0;
+    const char **items = arena_alloc(&r->req->arena, (n + 1) * sizeof *items);
+    if (!json_is_array(v) || !items) {
+        bad(r, "ticket.comment.uploads", "an array of upload tokens");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        items[i] = json_string_value(json_array_get(v, i));
+        if (!items[i]) {
+            bad(r, "ticket.comment.uploads", "an array of upload tokens");
+            return;
+        }
+    }
+    c->uploads = items;
+    c->upload_count = n;
+}
+
 static struct tickets_comment opt_comment(struct reader *r, json_t *ticket)
 {
-    struct tickets_comment c = {NULL, -1, 0};
+    struct tickets_comment c = {NULL, -1, 0, NULL, 0};
     json_t *o = opt_object(r, ticket, "comment", "ticket.comment");
     if (!o)
         return c;
@@ -223,6 +252,7 @@ static struct tickets_comment opt_comment(struct reader *r, json_t *ticket)
             c.is_public = json_is_true(pub);
     }
     c.author_id = opt_ref(r, o, "author_id", "ticket.comment.author_id").id;
+    opt_uploads(r, o, &c);
     return c;
 }
 
@@ -475,7 +505,8 @@ void tickets_comments_get(struct http_req *req)
     }
     json_t *items = json_array();
     for (size_t i = 0; i < page.count; i++)
-        json_array_append_new(items, comment_json(&page.items[i]));
+        json_array_append_new(
+            items, comment_json(&page.items[i], page.attachments, page.attachment_count));
     json_t *out = json_pack("{s:o}", "comments", items);
     int64_t last = page.count ? page.items[page.count - 1].id : 0;
     if (paging_add_meta(req, out, &pg, page.has_more, last)) {

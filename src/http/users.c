@@ -24,29 +24,13 @@ void people_http_actor(struct http_req *req, const struct auth_principal *who,
 
 int people_http_db(struct http_req *req, struct db **out)
 {
-    struct err e;
-    err_clear(&e);
-    if (db_pool_conn(req->env->db, out, &e)) {
-        http_reply_err(req, &e);
-        return -1;
-    }
-    return 0;
+    return http_req_db(req, out);
 }
 
 int64_t people_http_id(struct http_req *req)
 {
-    struct slice s = http_req_param(req, "id");
-    uint64_t v = 0;
-    bool ok = s.len >= 1 && s.len <= 19 && s.ptr[0] != '0';
-    for (size_t i = 0; ok && i < s.len; i++) {
-        ok = s.ptr[i] >= '0' && s.ptr[i] <= '9';
-        v = v * 10 + (uint64_t)(s.ptr[i] - '0');
-    }
-    if (!ok || v > INT64_MAX) {
-        http_reply_error(req, 404, NULL, "no such object: ids are positive whole numbers");
-        return 0;
-    }
-    return (int64_t)v;
+    int64_t id;
+    return http_req_id(req, "id", &id) ? 0 : id;
 }
 
 json_t *people_http_wrapped(struct http_req *req, const char *key, json_t **body)

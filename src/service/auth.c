@@ -358,6 +358,40 @@ int auth_token_create(const struct env *env, struct db *db, const char *email, c
     return db_transact(db, DB_TX_WRITE, token_create_tx, &c, e);
 }
 
+struct revoke_ctx {
+    const struct env *env;
+    int64_t token_id;
+    int64_t actor_id;
+    bool is_admin;
+    const char *ip;
+};
+
+static int token_revoke_tx(struct db *db, void *arg, struct err *e)
+{
+    struct revoke_ctx *c = arg;
+    struct api_token_row t;
+    int rc = api_tokens_get(db, c->token_id, &t, e);
+    if (!rc && !c->is_admin && t.user_id != c->actor_id)
+        rc = err_set(e, ERR_NOT_FOUND, "id", "API token %lld not found", (long long)c->token_id);
+    if (rc || t.revoked_at)
+        return rc; /* revoking twice changes nothing and is not audited twice */
+    int64_t now = c->env->now(c->env);
+    rc = api_tokens_revoke(db, t.id, now, e);
+    if (!rc) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "{\"token_id\":%lld}", (long long)t.id);
+        rc = audit(db, now, c->actor_id, "api_token.revoked", t.user_id, c->ip, detail, e);
+    }
+    return rc;
+}
+
+int auth_token_revoke(const struct env *env, struct db *db, int64_t token_id, int64_t actor_id,
+                      bool is_admin, const char *ip, struct err *e)
+{
+    struct revoke_ctx c = {env, token_id, actor_id, is_admin, ip};
+    return db_transact(db, DB_TX_WRITE, token_revoke_tx, &c, e);
+}
+
 /* ---- password reset ----------------------------------------------------------------------- */
 
 struct reset_ctx {

@@ -70,6 +70,11 @@ int auth_token_create(const struct env *env, struct db *db, const char *email, c
                       int64_t actor_id, struct api_token_row *token,
                       char secret[AUTH_SECRET_LEN + 1], struct err *e);
 
+/* Revoke a token: its owner or an admin may (is_admin). ERR_NOT_FOUND for a token the actor
+ * may not see, so ids reveal nothing; audited as api_token.revoked. Idempotent. */
+int auth_token_revoke(const struct env *env, struct db *db, int64_t token_id, int64_t actor_id,
+                      bool is_admin, const char *ip, struct err *e);
+
 /* Password reset, step one: when the email belongs to a user, store a one-time token and queue
  * the mail with the link (outbox). Unknown emails succeed silently, so the answer reveals
  * nothing. base_url prefixes the link ("http://127.0.0.1:8080"). */

@@ -2,6 +2,7 @@
 
 #include "core/email_addr.h"
 #include "core/tags.h"
+#include "service/attachments.h"
 #include "store/groups.h"
 #include "store/organizations.h"
 #include "store/users.h"
@@ -213,6 +214,8 @@ struct birth {
     bool is_public;
     const char *comment_channel;
     int64_t author_id; /* the first comment's author; 0: the submitter */
+    const char *const *uploads; /* claimed by the first comment, as the actor's */
+    size_t upload_count;
 };
 
 /* One event per field a ticket is born with (old_value NULL), into c. */
@@ -248,6 +251,8 @@ static int give_birth(struct db *db, const struct birth *b, int64_t actor, int64
     if (!rc)
         rc = tickets_comment_insert(db, tid, b->author_id ? b->author_id : r->submitter_id, b->body,
                                     b->is_public, b->comment_channel, now, &cid, e);
+    if (!rc && b->upload_count)
+        rc = attachments_claim_tokens(db, actor, b->uploads, b->upload_count, tid, cid, now, e);
     if (rc)
         return rc;
     struct changes c = {.n = 0};
@@ -363,6 +368,8 @@ static int check_create(struct create_ctx *c, struct err *e)
     b->is_public = !staff || r->comment.is_public != 0;
     b->comment_channel = b->row.channel;
     b->author_id = r->comment.author_id;
+    b->uploads = r->comment.uploads;
+    b->upload_count = r->comment.upload_count;
     return 0;
 }
 
@@ -453,10 +460,13 @@ struct update_ctx {
 
 static int add_comment(struct db *db, int64_t ticket_id, int64_t author, const char *body,
                        bool is_public, const char *channel, int64_t now, struct changes *c,
-                       struct err *e)
+                       const struct update_ctx *u, struct err *e)
 {
     int64_t cid;
     int rc = tickets_comment_insert(db, ticket_id, author, body, is_public, channel, now, &cid, e);
+    if (!rc && u && u->req->comment.upload_count) /* the uploads are the actor's own */
+        rc = attachments_claim_tokens(db, u->actor->subject.user_id, u->req->comment.uploads,
+                                      u->req->comment.upload_count, ticket_id, cid, now, e);
     if (!rc)
         change(c, is_public ? "comment" : "internal_note", NULL, keep_id(c, cid));
     return rc;
@@ -487,6 +497,8 @@ static int follow_up(struct db *db, struct update_ctx *c, const struct ticket *o
         .body = c->req->comment.body,
         .is_public = true,
         .comment_channel = channel,
+        .uploads = c->req->comment.uploads,
+        .upload_count = c->req->comment.upload_count,
     };
     int64_t id;
     rc = give_birth(db, &b, c->actor->subject.user_id, now, &id, e);
@@ -538,7 +550,7 @@ static int requester_update(struct db *db, struct update_ctx *c, struct ticket *
             t->solved_at = 0;
     }
     rc = add_comment(db, t->id, c->actor->subject.user_id, r->comment.body, true,
-                     ticket_channel_name(c->actor->channel), now, &ch, e);
+                     ticket_channel_name(c->actor->channel), now, &ch, c, e);
     t->updated_at = now;
     rc = rc ? rc : tickets_save(db, t, e);
     rc = rc ? rc : write_changes(db, &ch, t->id, c->actor->subject.user_id, now, e);
@@ -652,7 +664,7 @@ static int staff_update(struct db *db, struct update_ctx *c, struct ticket *t, i
                          c->req->comment.author_id ? c->req->comment.author_id
                                                    : c->actor->subject.user_id,
                          c->req->comment.body, c->req->comment.is_public != 0,
-                         ticket_channel_name(c->actor->channel), now, &ch, e);
+                         ticket_channel_name(c->actor->channel), now, &ch, c, e);
     if (!rc && new_tags)
         rc = tickets_set_tags(db, t->id, new_tags, e);
     if (!rc && ch.n) {
@@ -688,6 +700,9 @@ int tickets_update(const struct env *env, struct db *db, const struct tickets_ac
 {
     if (!actor->subject.user_id)
         return not_found(e, id);
+    if (req->comment.upload_count && !req->comment.body)
+        return err_set(e, ERR_INVALID, "ticket.comment.body",
+                       "a comment with uploads needs a body");
     struct update_ctx c = {.env = env, .actor = actor, .id = id, .req = req, .a = a, .out = out};
     int rc = db_transact(db, DB_TX_WRITE, update_tx, &c, e);
     if (!rc)
@@ -879,7 +894,17 @@ static int comments_tx(struct db *db, void *arg, struct err *e)
     c->out->items = items;
     c->out->has_more = n > c->size;
     c->out->count = n > c->size ? c->size : n;
-    return 0;
+    c->out->attachments = NULL;
+    c->out->attachment_count = 0;
+    if (!c->out->count)
+        return 0;
+    size_t cap = c->out->count * ATTACHMENTS_PER_COMMENT;
+    struct attachment *at = arena_alloc(c->a, cap * sizeof *at);
+    if (!at)
+        return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory");
+    c->out->attachments = at;
+    return attachments_list_comments(db, c->ticket_id, items[0].id, items[c->out->count - 1].id,
+                                     c->a, at, cap, &c->out->attachment_count, e);
 }
 
 int tickets_comments_page(struct db *db, const struct access_subject *s, int64_t ticket_id,
@@ -1191,7 +1216,7 @@ static int import_tx(struct db *db, void *arg, struct err *e)
         const struct tickets_import_comment *m = &r->comments[i];
         struct changes ch = {.n = 0};
         rc = add_comment(db, tid, m->author_id, m->body, m->is_public != 0, c->row.channel,
-                         c->comment_at[i], &ch, e);
+                         c->comment_at[i], &ch, NULL, e);
         rc = rc ? rc : write_changes(db, &ch, tid, m->author_id, c->comment_at[i], e);
     }
     rc = rc ? rc : tickets_set_instants(db, tid, c->created_at, c->updated_at, c->row.solved_at, e);

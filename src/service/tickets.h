@@ -47,6 +47,7 @@
 #include "core/search_query.h"
 #include "core/ticket.h"
 #include "db/db.h"
+#include "store/attachments.h"
 #include "store/tickets.h"
 
 #define TICKETS_SHOW_MANY_MAX 100 /* ids in one show_many, as Zendesk allows */
@@ -80,6 +81,9 @@ struct tickets_comment {
     const char *body;  /* NULL: no comment */
     int is_public;     /* -1: not given (public), 0: internal note, 1: public */
     int64_t author_id; /* 0: not given (the actor) */
+    /* Upload tokens the comment claims (service/attachments.h): the actor's own; needs a body. */
+    const char *const *uploads;
+    size_t upload_count;
 };
 
 struct tickets_create_req {
@@ -149,6 +153,9 @@ struct tickets_comment_page {
     struct ticket_comment *items; /* from the arena */
     size_t count;
     bool has_more;
+    /* The attachments of those comments, by comment then id (no bytes), from the arena. */
+    struct attachment *attachments;
+    size_t attachment_count;
 };
 
 /* One page of a ticket's comments the subject may see; ERR_NOT_FOUND for a ticket they may not

@@ -171,6 +171,61 @@ int api_tokens_touch(struct db *db, int64_t id, int64_t now, struct err *e)
     return db_run(st, e);
 }
 
+int api_tokens_get(struct db *db, int64_t id, struct api_token_row *out, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, "SELECT " TOKEN_COLUMNS " FROM api_tokens WHERE id = ?", &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, id);
+    rc = db_step(st, e);
+    if (rc == DB_ROW) {
+        read_token(st, out);
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = err_set(e, ERR_NOT_FOUND, "id", "API token %lld not found", (long long)id);
+    }
+    db_stmt_done(st);
+    return rc;
+}
+
+int api_tokens_list(struct db *db, int64_t user_id, int64_t after, size_t cap,
+                    struct api_token_row *out, size_t *n, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "SELECT " TOKEN_COLUMNS " FROM api_tokens WHERE (? = 0 OR user_id = ?) "
+                        "AND id > ? ORDER BY id LIMIT ?",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, user_id);
+    db_bind_int64(st, 2, user_id);
+    db_bind_int64(st, 3, after);
+    db_bind_int64(st, 4, (int64_t)cap);
+    size_t count = 0;
+    while (count < cap && (rc = db_step(st, e)) == DB_ROW)
+        read_token(st, &out[count++]);
+    db_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    *n = count;
+    return 0;
+}
+
+int api_tokens_revoke(struct db *db, int64_t id, int64_t now, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, now);
+    db_bind_int64(st, 2, id);
+    return db_run(st, e);
+}
+
 int password_resets_insert(struct db *db, const char *hash, int64_t user_id, int64_t now,
                            int64_t expires_at, struct err *e)
 {

@@ -48,6 +48,14 @@ int api_tokens_insert(struct db *db, int64_t user_id, const char *name, const ch
 int api_tokens_find_live(struct db *db, const char *hash, struct api_token_row *out,
                          struct err *e);
 int api_tokens_touch(struct db *db, int64_t id, int64_t now, struct err *e);
+/* A token by id, live or revoked; ERR_NOT_FOUND when absent. */
+int api_tokens_get(struct db *db, int64_t id, struct api_token_row *out, struct err *e);
+/* Tokens of user_id (0: everyone's) with id > after, by id, at most cap into out; *n receives
+ * how many. */
+int api_tokens_list(struct db *db, int64_t user_id, int64_t after, size_t cap,
+                    struct api_token_row *out, size_t *n, struct err *e);
+/* Mark revoked at now (a revoked token stays revoked: its first revocation time is kept). */
+int api_tokens_revoke(struct db *db, int64_t id, int64_t now, struct err *e);
 
 /* Password resets: one-time tokens with an expiry. */
 int password_resets_insert(struct db *db, const char *hash, int64_t user_id, int64_t now,
