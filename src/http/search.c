@@ -14,7 +14,7 @@
 
 #include "db/db.h"
 #include "http/auth.h"
-#include "service/tickets.h"
+#include "service/tickets_search.h"
 
 #include <string.h>
 

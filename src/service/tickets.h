@@ -44,7 +44,6 @@
 #include "base/env.h"
 #include "base/err.h"
 #include "core/access.h"
-#include "core/search_query.h"
 #include "core/ticket.h"
 #include "db/db.h"
 #include "store/attachments.h"
@@ -163,28 +162,6 @@ struct tickets_comment_page {
 int tickets_comments_page(struct db *db, const struct access_subject *s, int64_t ticket_id,
                           int64_t after, unsigned size, struct arena *a,
                           struct tickets_comment_page *out, struct err *e);
-
-/* ---- search ---------------------------------------------------------------------------------- */
-
-#define TICKETS_SEARCH_PER_PAGE_MAX 100
-#define TICKETS_SEARCH_RESULTS_MAX  1000 /* as Zendesk: pages stop after this many results */
-
-struct tickets_search_page {
-    struct ticket *items; /* from the arena, by id */
-    size_t count;
-    int64_t total; /* every match, on every page */
-};
-
-/* Search the tickets s may see (core/search_query.h is the language). References resolve
- * inside the transaction: "me" is s, an email names a user, a name an organization or group
- * (ASCII case-insensitive); what resolves to nothing matches nothing (or everything, negated).
- * Free text matches the subject and the comments s may see: requesters never match an
- * internal note's text. page counts from 1, per_page is 1..TICKETS_SEARCH_PER_PAGE_MAX; a page
- * past TICKETS_SEARCH_RESULTS_MAX results is ERR_INVALID naming "page"; a bad tag is
- * ERR_INVALID naming "query". ERR_FORBIDDEN when anonymous. */
-int tickets_search(struct db *db, const struct access_subject *s, const struct search_query *q,
-                   unsigned page, unsigned per_page, struct arena *a,
-                   struct tickets_search_page *out, struct err *e);
 
 /* ---- import ---------------------------------------------------------------------------------- */
 
