@@ -604,3 +604,17 @@ void db_column_copy(const struct db_stmt *st, int col, char *out, size_t cap)
     memcpy(out, v, len);
     out[len] = '\0';
 }
+
+int db_run_count(struct db_stmt *st, int64_t *rows, struct err *e)
+{
+    int64_t n = 0;
+    int rc;
+    while ((rc = db_step(st, e)) == DB_ROW)
+        n++;
+    db_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if (rows)
+        *rows = n;
+    return 0;
+}

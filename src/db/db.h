@@ -143,6 +143,9 @@ const void *db_column_blob(const struct db_stmt *st, int col, size_t *len);
 /* Step a statement that returns no rows (or whose rows do not matter) once and hand it back:
  * 0 or a negative code. */
 int db_run(struct db_stmt *st, struct err *e);
+/* Step through every row (a DELETE ... RETURNING, say), count them into *rows (may be NULL)
+ * and hand the statement back: 0 or a negative code. */
+int db_run_count(struct db_stmt *st, int64_t *rows, struct err *e);
 /* Copy a text column into out (cap bytes), truncated if need be, always NUL-terminated. */
 void db_column_copy(const struct db_stmt *st, int col, char *out, size_t cap);
 

@@ -85,15 +85,7 @@ int sessions_delete_user(struct db *db, int64_t user_id, int64_t *deleted, struc
     if (rc)
         return rc;
     db_bind_int64(st, 1, user_id);
-    int64_t n = 0;
-    while ((rc = db_step(st, e)) == DB_ROW)
-        n++;
-    db_stmt_done(st);
-    if (rc < 0)
-        return rc;
-    if (deleted)
-        *deleted = n;
-    return 0;
+    return db_run_count(st, deleted, e);
 }
 
 static void read_token(struct db_stmt *st, struct api_token_row *t)

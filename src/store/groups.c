@@ -225,15 +225,7 @@ int group_memberships_delete_user(struct db *db, int64_t user_id, int64_t *delet
     if (rc)
         return rc;
     db_bind_int64(st, 1, user_id);
-    int64_t n = 0;
-    while ((rc = db_step(st, e)) == DB_ROW)
-        n++;
-    db_stmt_done(st);
-    if (rc < 0)
-        return rc;
-    if (deleted)
-        *deleted = n;
-    return 0;
+    return db_run_count(st, deleted, e);
 }
 
 int group_memberships_list(struct db *db, const struct group_memberships_filter *f, int64_t after,

@@ -396,6 +396,45 @@ static void t_returning(struct fx *fx)
     assert_int_equal(query_int(db, "SELECT id FROM fdt_ret WHERE name = 'c'"), last);
 }
 
+/* db_run, db_run_count and db_column_copy: the conveniences every repository uses. */
+static void t_conveniences(struct fx *fx)
+{
+    fresh_table(fx, "fdt_conv", ID_COL_SQLITE ", name TEXT UNIQUE", ID_COL_PG ", name TEXT UNIQUE");
+    struct db *db = conn(fx);
+    struct err e;
+    err_clear(&e);
+    struct db_stmt *st;
+    static const char *const names[] = {"a long name to truncate", "b", "c"};
+    for (int i = 0; i < 3; i++) {
+        OK(db_prepare(db, "INSERT INTO fdt_conv (name) VALUES (?)", &st, &e), &e);
+        OK(db_bind_cstr(st, 1, names[i]), &e);
+        OK(db_run(st, &e), &e);
+    }
+    OK(db_prepare(db, "SELECT name FROM fdt_conv ORDER BY id", &st, &e), &e);
+    assert_int_equal(db_step(st, &e), DB_ROW);
+    char small[7];
+    db_column_copy(st, 0, small, sizeof small);
+    assert_string_equal(small, "a long");
+    db_stmt_done(st);
+    int64_t n = -1;
+    OK(db_prepare(db, "DELETE FROM fdt_conv WHERE id > ? RETURNING id", &st, &e), &e);
+    OK(db_bind_int64(st, 1, 1), &e);
+    OK(db_run_count(st, &n, &e), &e);
+    assert_int_equal(n, 2);
+    OK(db_prepare(db, "DELETE FROM fdt_conv RETURNING id", &st, &e), &e);
+    OK(db_run_count(st, NULL, &e), &e);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM fdt_conv"), 0);
+    /* An engine error comes back through both, with the statement handed back. */
+    OK(db_prepare(db, "INSERT INTO fdt_conv (name) VALUES ('dup')", &st, &e), &e);
+    OK(db_run(st, &e), &e);
+    OK(db_prepare(db, "INSERT INTO fdt_conv (name) VALUES ('dup')", &st, &e), &e);
+    assert_int_equal(db_run(st, &e), ERR_CONFLICT);
+    OK(db_prepare(db, "INSERT INTO fdt_conv (name) VALUES ('dup') RETURNING id", &st, &e), &e);
+    n = 7;
+    assert_int_equal(db_run_count(st, &n, &e), ERR_CONFLICT);
+    assert_int_equal(n, 7); /* untouched on failure */
+}
+
 static void t_constraints(struct fx *fx)
 {
     struct db *db = conn(fx);
@@ -1073,6 +1112,7 @@ static void t_pg_reconnect(struct fx *fx)
     X(blob, 0)                                                                                     \
     X(nulls, 0)                                                                                    \
     X(returning, 0)                                                                                \
+    X(conveniences, 0)                                                                             \
     X(constraints, 0)                                                                              \
     X(commit_rollback, 0)                                                                          \
     X(write_in_read_tx, 0)                                                                         \
