@@ -1,14 +1,14 @@
 // The agent console: sign in, queue views, and the ticket page.
 // Hash routes (the server serves exact paths only):
 //   #/queue/mine  #/queue/unassigned  #/queue/open  #/queue/group/ID  #/tickets/ID
-// The API has no queue filter yet, so a queue pages through GET /api/v2/tickets and filters here.
+// A queue is a search (GET /api/v2/search, Zendesk's query language) run by the server; its
+// count beside the view is the same search asking for one result.
 import * as api from './api.js';
 import { h, replace, timeEl, showFormError, clearFormErrors, busy, field, signInForm } from './dom.js';
 
 const main = document.getElementById('main');
 const account = document.getElementById('account');
 const sidebar = document.getElementById('views');
-const UNSOLVED = new Set(['new', 'open', 'pending', 'hold']);
 const STAFF_ROLES = new Set(['agent', 'lead', 'admin']);
 
 let me = null;
@@ -49,11 +49,28 @@ async function loadDirectory() {
 
 // ------------------------------------------------------------------ chrome
 
+// Unsolved: new, open, pending and hold.
 const VIEWS = [
-  { key: 'mine', name: 'Assigned to me', test: (t) => UNSOLVED.has(t.status) && t.assignee_id === me.id },
-  { key: 'unassigned', name: 'Unassigned', test: (t) => UNSOLVED.has(t.status) && t.assignee_id === null },
-  { key: 'open', name: 'All open', test: (t) => UNSOLVED.has(t.status) },
+  { key: 'mine', name: 'Assigned to me', query: 'type:ticket status<solved assignee:me' },
+  { key: 'unassigned', name: 'Unassigned', query: 'type:ticket status<solved assignee:none' },
+  { key: 'open', name: 'All open', query: 'type:ticket status<solved' },
 ];
+const SEARCH_LIMIT = 1000; // the server's search stops there, as Zendesk's does
+
+const searchPath = (query, perPage) =>
+  `/api/v2/search?query=${encodeURIComponent(query)}&per_page=${perPage}`;
+
+// Every result of a search, page by page (next_page is a path on this server).
+async function searchAll(query) {
+  const out = [];
+  let path = searchPath(query, 100);
+  while (path && out.length < SEARCH_LIMIT) {
+    const page = await api.get(path);
+    out.push(...page.results);
+    path = page.next_page;
+  }
+  return out;
+}
 
 function renderChrome() {
   replace(account);
@@ -78,19 +95,19 @@ function viewLink(key, name) {
     h('span', {}, name), h('span', { class: 'view-count' }));
 }
 
-function viewTest(key) {
+function viewQuery(key) {
   const v = VIEWS.find((x) => x.key === key);
-  if (v) return v.test;
+  if (v) return v.query;
   const gm = key.match(/^group\/(\d+)$/);
-  const gid = gm ? Number(gm[1]) : NaN;
-  return (t) => UNSOLVED.has(t.status) && t.group_id === gid;
+  return `type:ticket status<solved group:${gm ? Number(gm[1]) : 0}`;
 }
 
-// The counts beside each view, from the tickets a queue just loaded.
-function updateCounts(tickets) {
+// The counts beside each view: each view's search, asking for one result and reading "count".
+function updateCounts() {
   sidebar.querySelectorAll('a[data-view]').forEach((a) => {
-    const test = viewTest(a.dataset.view);
-    a.querySelector('.view-count').textContent = String(tickets.filter(test).length);
+    api.get(searchPath(viewQuery(a.dataset.view), 1)).then((page) => {
+      a.querySelector('.view-count').textContent = String(page.count);
+    }, () => {});
   });
 }
 
@@ -150,7 +167,7 @@ function nameOf(list, id, none) {
 async function showQueue(key) {
   let view = VIEWS.find((v) => v.key === key);
   const gm = key.match(/^group\/(\d+)$/);
-  if (gm) view = { key, name: nameOf(groups, Number(gm[1]), 'Team'), test: viewTest(key) };
+  if (gm) view = { key, name: nameOf(groups, Number(gm[1]), 'Team') };
   if (!view) view = VIEWS[1];
   setTitle(view.name);
   markView(view.key);
@@ -163,9 +180,8 @@ async function showQueue(key) {
     body));
   let tickets;
   try {
-    const everything = await api.all('/api/v2/tickets', 'tickets');
-    updateCounts(everything);
-    tickets = everything.filter(view.test);
+    tickets = await searchAll(viewQuery(view.key));
+    updateCounts();
   } catch (err) {
     replace(body, h('p', { class: 'error', role: 'alert' }, err.message));
     return;
@@ -211,10 +227,6 @@ function commentEl(c) {
     h('div', { class: 'body' }, c.body));
 }
 
-// After a change, the counts beside the views catch up in the background.
-function refreshCounts() {
-  api.all('/api/v2/tickets', 'tickets').then(updateCounts, () => {});
-}
 
 function composer(ticket, kind) {
   const id = ticket.id;
@@ -241,7 +253,7 @@ function composer(ticket, kind) {
         const change = { comment: { body: text.value, public: !isNote } };
         if (then && then.value) change.status = then.value;
         const res = await api.put(`/api/v2/tickets/${id}`, { ticket: change });
-        refreshCounts();
+        updateCounts(); // the counts beside the views catch up in the background
         location.hash = `#/tickets/${res.ticket.id}`;
         if (String(res.ticket.id) === String(id)) showTicket(id);
       } catch (err) {
@@ -287,7 +299,7 @@ function propertiesForm(ticket) {
     await busy(form, async () => {
       try {
         await api.put(`/api/v2/tickets/${ticket.id}`, { ticket: change });
-        refreshCounts();
+        updateCounts(); // the counts beside the views catch up in the background
         showTicket(ticket.id);
       } catch (err) {
         showFormError(form, err);
