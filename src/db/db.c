@@ -23,17 +23,171 @@ static int revive(struct db *db, struct err *e);
 /* ---- writer lock --------------------------------------------------------------------------- */
 
 /* References rather than a plain lock: an autocommit write may still be stepping when the same
- * connection begins a write transaction, and locking twice from one thread would deadlock. */
+ * connection begins a write transaction, and locking twice from one thread would deadlock. The
+ * waiting count tells the holder whether ending its transaction should leave the batch open. */
 static void writer_acquire(struct db *db)
 {
-    if (db->writer_refs++ == 0)
-        pthread_mutex_lock(&db->pool->writer);
+    if (db->writer_refs++ == 0) {
+        struct db_pool *pool = db->pool;
+        atomic_fetch_add(&pool->writers_waiting, 1);
+        pthread_mutex_lock(&pool->writer);
+        atomic_fetch_sub(&pool->writers_waiting, 1);
+    }
 }
 
 static void writer_release(struct db *db)
 {
     if (db->writer_refs > 0 && --db->writer_refs == 0)
         pthread_mutex_unlock(&db->pool->writer);
+}
+
+/* ---- group commit (single-writer engines) -------------------------------------------------- */
+
+/* The batch transaction is open on pool->wconn between write transactions only while the writer
+ * lock is held or some thread is blocked on it; each such thread, once it holds the lock, either
+ * adds its transaction to the batch or commits the batch first (batch_end). So a released batch
+ * always has someone to commit it, and nobody waits on a batch nobody will end. */
+
+static void batch_wake(struct db_pool *pool, int rc)
+{
+    pthread_mutex_lock(&pool->batch_lock);
+    for (struct db__waiter *w = pool->batch_waiters; w; w = w->next) {
+        w->rc = rc;
+        w->done = true;
+    }
+    pthread_mutex_unlock(&pool->batch_lock);
+    pthread_cond_broadcast(&pool->batch_done);
+    pool->batch_waiters = NULL;
+}
+
+/* With the writer lock held: commit the open batch, if any, and answer every transaction that
+ * waits for it. An empty batch (its only transactions failed) is rolled back. Returns the
+ * commit's result, ERR_BUSY when the engine had already lost the batch. */
+static int batch_end(struct db_pool *pool)
+{
+    struct db *w = pool->wconn;
+    if (!w || !w->in_tx)
+        return 0;
+    int rc = 0;
+    struct err e = {0};
+    if (!w->drv->tx_open(w)) {
+        if (pool->batch_len)
+            rc = err_set(&e, ERR_BUSY, NULL, "the database rolled back the batch");
+    } else if (pool->batch_len == 0) {
+        w->drv->rollback(w);
+    } else {
+        rc = w->drv->commit(w, &e);
+        if (!rc) {
+            atomic_fetch_add(&pool->stat_commits, 1);
+            atomic_fetch_add(&pool->stat_write_tx, pool->batch_len);
+        }
+    }
+    if (rc)
+        log_msg("error", "db_batch_failed", "%d write transactions lost: %s (%s)", pool->batch_len,
+                e.message, e.detail);
+    w->in_tx = false;
+    pool->batch_len = 0;
+    batch_wake(pool, rc);
+    return rc;
+}
+
+/* A transaction released into a batch learns the batch's fate from a code only. */
+static int batch_error(struct err *e, int rc)
+{
+    if (rc == ERR_BUSY)
+        return err_set(e, rc, NULL, "the database is busy, try again");
+    return err_set(e, rc, NULL, "the database could not commit the transaction");
+}
+
+static int group_begin(struct db *db, struct err *e)
+{
+    struct db_pool *pool = db->pool;
+    struct db *w = pool->wconn;
+    writer_acquire(db);
+    if (!w->in_tx) {
+        int rc = w->drv->begin(w, DB_TX_WRITE, e);
+        if (rc) {
+            writer_release(db);
+            return rc;
+        }
+        w->in_tx = true;
+        w->tx_mode = DB_TX_WRITE;
+        pool->batch_len = 0;
+    }
+    int rc = w->drv->exec(w, "SAVEPOINT fd_tx", e);
+    if (rc) {
+        batch_end(pool);
+        writer_release(db);
+        return rc;
+    }
+    db->in_tx = true;
+    db->tx_mode = DB_TX_WRITE;
+    db->tx_conn = w;
+    return 0;
+}
+
+/* End db's transaction in the batch: keep it (commit) or undo it, then decide who commits. */
+static int group_end(struct db *db, bool commit, struct err *e)
+{
+    struct db_pool *pool = db->pool;
+    struct db *w = db->tx_conn;
+    int own = 0;
+    if (w->stmts_out) {
+        log_msg("error", "db_stmt_leak", "%d statements still in use when a transaction ended",
+                w->stmts_out);
+        if (commit)
+            own = err_set(e, ERR_INTERNAL, NULL, "a statement outlived its transaction");
+        commit = false;
+    }
+    if (w->drv->tx_open(w)) {
+        if (commit) {
+            own = w->drv->exec(w, "RELEASE fd_tx", e);
+            if (!own)
+                pool->batch_len++;
+        }
+        if (!commit || own) {
+            w->drv->exec(w, "ROLLBACK TO fd_tx", NULL);
+            w->drv->exec(w, "RELEASE fd_tx", NULL);
+        }
+    }
+    db->in_tx = false;
+    db->tx_conn = NULL;
+
+    if (!w->drv->tx_open(w)) {
+        /* The engine rolled everything back: every transaction in the batch is lost. */
+        batch_end(pool);
+        if (commit && !own)
+            own = batch_error(e, ERR_BUSY);
+    } else if (atomic_load(&pool->writers_waiting) > 0 && pool->batch_len < DB__BATCH_MAX) {
+        /* Others wait for the lock: leave the batch open, one of them commits it. */
+        if (!commit || own) {
+            writer_release(db);
+            return own;
+        }
+        struct db__waiter me = {.next = pool->batch_waiters};
+        pool->batch_waiters = &me;
+        writer_release(db);
+        pthread_mutex_lock(&pool->batch_lock);
+        while (!me.done)
+            pthread_cond_wait(&pool->batch_done, &pool->batch_lock);
+        pthread_mutex_unlock(&pool->batch_lock);
+        return me.rc ? batch_error(e, me.rc) : 0;
+    } else {
+        int rc = batch_end(pool);
+        if (commit && !own && rc)
+            own = batch_error(e, rc);
+    }
+    writer_release(db);
+    return own;
+}
+
+/* Take the writer lock for a write on db's own connection (an autocommit statement, db_exec()
+ * outside a transaction): an open batch is committed first, so the engine's lock is free. */
+static void writer_acquire_solo(struct db *db)
+{
+    writer_acquire(db);
+    if (db->writer_refs == 1)
+        batch_end(db->pool);
 }
 
 /* ---- statements ---------------------------------------------------------------------------- */
@@ -108,6 +262,8 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct err 
     /* PostgreSQL would prepare an empty query happily and do nothing; refuse it on both. */
     if (!sql[strspn(sql, " \t\r\n;")])
         return err_set(e, ERR_INVALID, NULL, "the statement is empty");
+    if (db->tx_conn)
+        return db_prepare(db->tx_conn, sql, out, e);
     if (!db->in_tx) {
         int rc = revive(db, e);
         if (rc)
@@ -118,6 +274,7 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct err 
     if (st && !st->in_use) {
         st->in_use = true;
         st->last_used = ++db->tick;
+        db->stmts_out++;
         *out = st;
         return 0;
     }
@@ -135,6 +292,7 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct err 
     }
     st->in_use = true;
     st->last_used = ++db->tick;
+    db->stmts_out++;
     if (cache_it) {
         st->cached = true;
         db->cache[db->cache_len++] = st;
@@ -157,6 +315,7 @@ void db_stmt_done(struct db_stmt *st)
 {
     if (!st)
         return;
+    st->db->stmts_out--;
     if (!st->cached) {
         stmt_free(st);
         return;
@@ -224,7 +383,7 @@ static int guard_first_step(struct db_stmt *st, struct err *e)
             return err_set(e, ERR_INTERNAL, NULL, "write statement in a read transaction");
         return 0;
     }
-    writer_acquire(db);
+    writer_acquire_solo(db);
     st->holds_writer = true;
     return 0;
 }
@@ -293,15 +452,6 @@ const void *db_column_blob(const struct db_stmt *st, int col, size_t *len)
 
 /* ---- connections and the pool -------------------------------------------------------------- */
 
-static void tx_forget(struct db *db)
-{
-    db->in_tx = false;
-    if (db->tx_writer) {
-        db->tx_writer = false;
-        writer_release(db);
-    }
-}
-
 /* Bring a broken connection back (PostgreSQL). Called by db_pool_conn() and, outside a
  * transaction, by db_begin(), db_prepare() and db_exec(), so a thread that kept its struct db heals
  * at its next unit of work instead of failing with ERR_IO forever. */
@@ -314,17 +464,15 @@ static int revive(struct db *db, struct err *e)
     if (reset) {
         /* The server session is new: its prepared statements and transaction are gone. */
         cache_flush(db, false);
-        tx_forget(db);
+        db->in_tx = false;
     }
     return rc;
 }
 
 static void conn_close(struct db *db)
 {
-    if (db->in_tx) {
-        db->drv->rollback(db);
-        tx_forget(db);
-    }
+    if (db->in_tx)
+        db_rollback(db);
     cache_flush(db, true);
     db->drv->disconnect(db);
     free(db);
@@ -346,7 +494,9 @@ static void conn_at_thread_exit(void *p)
     conn_close(db);
 }
 
-static int conn_open(struct db_pool *pool, struct db **out, struct err *e)
+/* Connect a new struct db and list it in pool->conns; attach it to this thread when asked (the
+ * writer connection belongs to no thread: whoever holds the writer lock uses it). */
+static int conn_open(struct db_pool *pool, bool for_thread, struct db **out, struct err *e)
 {
     struct db *db = xcalloc(1, sizeof *db);
     db->pool = pool;
@@ -356,7 +506,7 @@ static int conn_open(struct db_pool *pool, struct db **out, struct err *e)
         free(db);
         return rc;
     }
-    if (pthread_setspecific(pool->key, db) != 0) {
+    if (for_thread && pthread_setspecific(pool->key, db) != 0) {
         db->drv->disconnect(db);
         free(db);
         return err_set(e, ERR_INTERNAL, NULL, "cannot attach the connection to this thread");
@@ -373,7 +523,7 @@ int db_pool_conn(struct db_pool *pool, struct db **out, struct err *e)
 {
     struct db *db = pthread_getspecific(pool->key);
     if (!db)
-        return conn_open(pool, out, e);
+        return conn_open(pool, true, out, e);
     int rc = revive(db, e);
     if (rc)
         return rc;
@@ -447,9 +597,13 @@ int db_pool_open(const char *url, const struct db_options *opt, struct db_pool *
     }
     pthread_mutex_init(&pool->writer, NULL);
     pthread_mutex_init(&pool->lock, NULL);
+    pthread_mutex_init(&pool->batch_lock, NULL);
+    pthread_cond_init(&pool->batch_done, NULL);
     /* Open this thread's connection now, so a wrong path or an unreachable server fails here. */
     struct db *db;
-    rc = conn_open(pool, &db, e);
+    rc = conn_open(pool, true, &db, e);
+    if (!rc && pool->drv->single_writer)
+        rc = conn_open(pool, false, &pool->wconn, e);
     if (rc) {
         db_pool_free(pool);
         return rc;
@@ -470,6 +624,8 @@ void db_pool_free(struct db_pool *pool)
         conn_close(db);
         db = next;
     }
+    pthread_cond_destroy(&pool->batch_done);
+    pthread_mutex_destroy(&pool->batch_lock);
     pthread_mutex_destroy(&pool->lock);
     pthread_mutex_destroy(&pool->writer);
     free(pool->target);
@@ -479,6 +635,12 @@ void db_pool_free(struct db_pool *pool)
 enum db_dialect db_pool_dialect(const struct db_pool *pool)
 {
     return pool->drv->dialect;
+}
+
+void db_pool_stats(struct db_pool *pool, struct db_pool_stats *out)
+{
+    out->write_tx = atomic_load(&pool->stat_write_tx);
+    out->commits = atomic_load(&pool->stat_commits);
 }
 
 enum db_dialect db_dialect(const struct db *db)
@@ -492,6 +654,8 @@ int db_exec(struct db *db, const char *sql, struct err *e)
 {
     /* db_exec cannot tell a read from a write without parsing, so outside a transaction it always
      * queues as a writer; it runs DDL and migrations, where that costs nothing. */
+    if (db->tx_conn)
+        return db->drv->exec(db->tx_conn, sql, e);
     if (!db->in_tx) {
         int rc = revive(db, e);
         if (rc)
@@ -499,7 +663,7 @@ int db_exec(struct db *db, const char *sql, struct err *e)
     }
     bool lock = db->drv->single_writer && !db->in_tx;
     if (lock)
-        writer_acquire(db);
+        writer_acquire_solo(db);
     int rc = db->drv->exec(db, sql, e);
     if (lock)
         writer_release(db);
@@ -515,18 +679,13 @@ int db_begin(struct db *db, enum db_tx_mode mode, struct err *e)
     int rc = revive(db, e);
     if (rc)
         return rc;
-    bool lock = mode == DB_TX_WRITE && db->drv->single_writer;
-    if (lock)
-        writer_acquire(db);
+    if (mode == DB_TX_WRITE && db->drv->single_writer)
+        return group_begin(db, e);
     rc = db->drv->begin(db, mode, e);
-    if (rc) {
-        if (lock)
-            writer_release(db);
+    if (rc)
         return rc;
-    }
     db->in_tx = true;
     db->tx_mode = mode;
-    db->tx_writer = lock;
     return 0;
 }
 
@@ -534,15 +693,21 @@ int db_commit(struct db *db, struct err *e)
 {
     if (!db->in_tx)
         return err_set(e, ERR_INTERNAL, NULL, "no open transaction to commit");
+    if (db->tx_conn)
+        return group_end(db, true, e);
     int rc = db->drv->commit(db, e);
-    tx_forget(db);
+    db->in_tx = false;
     return rc;
 }
 
 void db_rollback(struct db *db)
 {
+    if (db->tx_conn) {
+        group_end(db, false, NULL);
+        return;
+    }
     db->drv->rollback(db);
-    tx_forget(db);
+    db->in_tx = false;
 }
 
 bool db_in_transaction(const struct db *db)
@@ -585,6 +750,8 @@ int db_transact(struct db *db, enum db_tx_mode mode, db_tx_fn fn, void *arg, str
 
 int db_last_insert_id(struct db *db, int64_t *out, struct err *e)
 {
+    if (db->tx_conn)
+        db = db->tx_conn;
     return db->drv->last_insert_id(db, out, e);
 }
 

@@ -10,12 +10,20 @@
  * statements are used by that one thread only. db_pool_free() closes them all, after the threads
  * that used them have stopped.
  *
- * Writes. Every write runs inside db_begin(db, DB_TX_WRITE) ... db_commit(). On SQLite a write
- * transaction first takes the pool's writer lock, then BEGIN IMMEDIATE, so writers queue in the
- * process instead of spinning on SQLite's busy timeout, while readers run in parallel under WAL.
- * (Measured here: concurrent writers left to the busy timeout had a p99 of 90-180 ms, one writer
- * 15 ms.) A write statement stepped outside any transaction takes the same lock for its
- * autocommit, so nothing bypasses the writer.
+ * Writes. Every write runs inside db_begin(db, DB_TX_WRITE) ... db_commit(). On SQLite writes
+ * queue in the process for the pool's writer lock instead of spinning on SQLite's busy timeout,
+ * while readers run in parallel under WAL. (Measured here: concurrent writers left to the busy
+ * timeout had a p99 of 90-180 ms, one writer 15 ms.) A write transaction runs on the pool's one
+ * writer connection, whose page cache therefore stays warm, inside its own SAVEPOINT of a batch
+ * transaction: the struct db it began on sends its statements there until it ends. Ending it
+ * while other writers wait leaves the batch open for them; the last one commits the whole batch
+ * with one sync, and every transaction in it is answered only after that commit (group commit:
+ * as durable as one commit each, and one sync for many). A transaction that fails is rolled back
+ * to its savepoint alone. If the engine loses the batch (disk full, I/O error) every transaction
+ * in it fails with ERR_BUSY, which db_transact() retries. A write statement stepped outside any
+ * transaction takes the writer lock for its autocommit (after committing an open batch), so
+ * nothing bypasses the writer. Statements prepared inside a transaction must be handed back
+ * before it ends (the commit fails with ERR_INTERNAL otherwise).
  *
  * Durability. SQLite runs in WAL mode with foreign keys on and a busy timeout. By default
  * synchronous=FULL: a commit acknowledged to a client survives power loss. db_options.sqlite_sync
@@ -77,6 +85,14 @@ int db_pool_open(const char *url, const struct db_options *opt, struct db_pool *
 /* Close every connection and free the pool. No thread may use it any more. NULL is a no-op. */
 void db_pool_free(struct db_pool *pool);
 enum db_dialect db_pool_dialect(const struct db_pool *pool);
+
+/* Counters since the pool opened, for /metrics and tests. On SQLite, commits < write_tx shows
+ * group commit at work; on PostgreSQL both stay 0 (the server groups commits itself). */
+struct db_pool_stats {
+    long long write_tx; /* write transactions committed */
+    long long commits;  /* engine commits that carried them */
+};
+void db_pool_stats(struct db_pool *pool, struct db_pool_stats *out);
 /* This thread's connection, opened on first use; a PostgreSQL connection found broken is reset
  * here. The pointer stays valid until db_pool_free(). */
 int db_pool_conn(struct db_pool *pool, struct db **out, struct err *e);

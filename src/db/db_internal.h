@@ -11,6 +11,7 @@
 #define FRONTDESK_DB_DB_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +28,10 @@
 /* How db_transact() retries ERR_BUSY: attempts in all, backing off 1, 2, 4, ... ms. */
 #define DB__TX_ATTEMPTS 5
 
+/* Most write transactions one group commit may hold. A batch never grows beyond the number of
+ * threads writing at once (each waits for its own commit), so this only bounds the unexpected. */
+#define DB__BATCH_MAX 64
+
 /* Driver operations. Every function is called from the thread that owns the connection, with
  * arguments db.c has already checked (parameter and column indexes are the driver's to check).
  * Functions that can fail return 0 or a negative ERR_* and fill e when it is not NULL, with
@@ -39,6 +44,9 @@ struct db__driver {
 
     /* Open db->impl for db->pool->target with db->pool->opt; leave db->impl NULL on failure. */
     int (*connect)(struct db *db, struct err *e);
+    /* Whether the engine still has a transaction open on db (SQLite rolls a whole transaction
+     * back by itself after some errors: disk full, I/O). Needed by single_writer drivers. */
+    bool (*tx_open)(struct db *db);
     /* Close db->impl; statements are already finalized. */
     void (*disconnect)(struct db *db);
     /* Make a broken connection usable again. *reset is set when the session was replaced, so
@@ -81,6 +89,14 @@ struct db__driver {
 extern const struct db__driver db__sqlite_driver;
 extern const struct db__driver db__pg_driver;
 
+/* A write transaction that was released into the open batch and waits for its commit. Lives on
+ * the waiting thread's stack; linked into pool->batch_waiters while the batch is open. */
+struct db__waiter {
+    struct db__waiter *next;
+    bool done; /* under pool->batch_lock */
+    int rc;    /* the batch's outcome: 0 or a negative ERR_* */
+};
+
 struct db_pool {
     const struct db__driver *drv;
     char *target;          /* SQLite: the file path; PostgreSQL: the URL as given */
@@ -88,11 +104,22 @@ struct db_pool {
     /* Each thread's struct db. A key per pool lets several pools live in one process (tests do)
      * and closes a thread's connection when the thread exits. */
     pthread_key_t key;
-    /* SQLite's single writer: held from db_begin(WRITE) to commit/rollback and around autocommit
-     * writes, so writers queue here instead of spinning in SQLite's busy handler. */
-    pthread_mutex_t writer;
     pthread_mutex_t lock; /* guards conns */
     struct db *conns;     /* every open connection, linked through db->next */
+
+    /* Single-writer engines (SQLite): group commit. Every write transaction runs on wconn, the
+     * pool's one writer connection, inside its own SAVEPOINT of a batch transaction, while
+     * holding `writer`. Whoever ends a transaction while others wait for `writer` leaves the
+     * batch open for them and waits; the last one commits it once for all (see db.c). */
+    pthread_mutex_t writer;
+    atomic_int writers_waiting; /* threads blocked on `writer` */
+    struct db *wconn;
+    int batch_len;                     /* transactions released into the open batch */
+    struct db__waiter *batch_waiters;  /* their threads; under `writer` */
+    pthread_mutex_t batch_lock;        /* guards each waiter's done and rc */
+    pthread_cond_t batch_done;
+    atomic_llong stat_write_tx;        /* write transactions committed */
+    atomic_llong stat_commits;         /* engine commits that carried them */
 };
 
 enum db__stmt_state {
@@ -108,8 +135,11 @@ struct db {
     struct db *next; /* in pool->conns */
     bool in_tx;
     enum db_tx_mode tx_mode;
-    bool tx_writer;  /* this transaction holds one reference on the writer lock */
     int writer_refs; /* references this connection holds on pool->writer */
+    /* While this connection's write transaction runs on the pool's writer connection: that
+     * connection. Statements, db_exec() and db_last_insert_id() go there meanwhile. */
+    struct db *tx_conn;
+    int stmts_out;   /* statements prepared and not yet handed back */
     uint64_t tick;   /* use counter for the cache's LRU */
     int cache_len;
     struct db_stmt *cache[DB__CACHE_MAX];

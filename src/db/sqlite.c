@@ -131,6 +131,11 @@ static int sq_connect(struct db *db, struct err *e)
     return 0;
 }
 
+static bool sq_tx_open(struct db *db)
+{
+    return !sqlite3_get_autocommit(conn_of(db));
+}
+
 static void sq_disconnect(struct db *db)
 {
     /* _v2: a statement the caller leaked keeps the connection alive as a zombie instead of
@@ -314,6 +319,7 @@ const struct db__driver db__sqlite_driver = {
     .dialect = DB_DIALECT_SQLITE,
     .single_writer = true,
     .connect = sq_connect,
+    .tx_open = sq_tx_open,
     .disconnect = sq_disconnect,
     .check = NULL,
     .exec = sq_exec,

@@ -44,8 +44,23 @@ void ops_metrics(struct http_req *req)
 {
     struct buf b;
     buf_init(&b, 0);
-    metrics_render(http_server_metrics(req->server), &b,
-                   http_server_config(req->server)->build_labels);
+    int rc = metrics_render(http_server_metrics(req->server), &b,
+                            http_server_config(req->server)->build_labels);
+    /* The database pool's own counters: on SQLite, write transactions per commit is the batch
+     * size of the group commit. */
+    struct db_pool_stats ds;
+    db_pool_stats(req->env->db, &ds);
+    if (!rc)
+        buf_appendf(&b,
+                    "# HELP frontdesk_db_write_transactions_total Write transactions committed "
+                    "(SQLite; PostgreSQL reports 0).\n"
+                    "# TYPE frontdesk_db_write_transactions_total counter\n"
+                    "frontdesk_db_write_transactions_total %lld\n"
+                    "# HELP frontdesk_db_commits_total Database commits that carried them (group "
+                    "commit: several transactions per commit).\n"
+                    "# TYPE frontdesk_db_commits_total counter\n"
+                    "frontdesk_db_commits_total %lld\n",
+                    ds.write_tx, ds.commits);
     char *p = arena_strndup(&req->arena, buf_cstr(&b), b.len);
     size_t len = b.len;
     buf_release(&b);

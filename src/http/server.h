@@ -1,6 +1,6 @@
 /* server: the HTTP server (libmicrohttpd) with frontdesk's limits, routing, logging and metrics.
  *
- * libmicrohttpd runs its own epoll loop in a pool of worker threads (one per core by default);
+ * libmicrohttpd runs its own epoll loop in a pool of worker threads (four per core by default: handlers block on the database);
  * connections are event-driven, so a slow client holds a socket, not a thread. On top of it:
  *  - framing checks libmicrohttpd 0.9.75 lets through: two Content-Length headers, or
  *    Content-Length with Transfer-Encoding, are refused with 400 (request smuggling);

@@ -5,7 +5,7 @@ import secrets
 
 import pytest
 
-from conftest import (assert_error, connect, http_request, raw_request, read_response,
+from conftest import (DB_KIND, assert_error, connect, http_request, raw_request, read_response,
                       read_until_closed, run_cli)
 
 METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -182,3 +182,25 @@ def test_every_log_line_is_json(default_server):
     assert entries
     for e in entries:
         assert {"ts", "level", "event"} <= set(e), e
+
+
+def test_db_commit_counters(default_server):
+    """Write transactions and the commits that carried them: on SQLite every write counts (a
+    failed sign-in records the attempt), and a commit carries one or more transactions; on
+    PostgreSQL, which groups commits itself, both stay 0."""
+    def counters():
+        text = metrics(default_server).text
+        return (sample(text, "frontdesk_db_write_transactions_total", ""),
+                sample(text, "frontdesk_db_commits_total", ""))
+
+    tx0, commits0 = counters()
+    assert tx0 is not None and commits0 is not None
+    resp = default_server.post("/api/v2/auth/sign_in",
+                               json={"email": "nobody@example.com", "password": "wrong password"})
+    assert resp.status_code == 401
+    tx1, commits1 = counters()
+    if DB_KIND == "sqlite":
+        assert tx1 > tx0 and commits1 > commits0
+        assert commits1 <= tx1
+    else:
+        assert (tx1, commits1) == (0, 0)

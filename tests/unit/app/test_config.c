@@ -86,7 +86,7 @@ static void serve_defaults(void **state)
     assert_int_equal(c.db.sqlite_sync, DB_SYNC_FULL);
     assert_string_equal(c.http.listen_host, "127.0.0.1");
     assert_int_equal(c.http.listen_port, 8080);
-    assert_int_equal(c.http.threads, 4); /* the cores passed in */
+    assert_int_equal(c.http.threads, 16); /* four per core passed in */
     assert_int_equal(c.http.max_connections, 1000);
     assert_int_equal(c.http.max_connections_per_ip, 50);
     assert_int_equal(c.http.trusted_proxies.count, 0);
@@ -98,16 +98,18 @@ static void serve_defaults(void **state)
     assert_false(c.demo);
 }
 
-static void threads_default_to_cores_and_at_least_one(void **state)
+static void threads_default_to_four_per_core(void **state)
 {
     struct fake_env none = {0};
     struct config c;
     struct err e;
     char *argv[] = {"frontdesk", "serve", NULL};
     assert_int_equal(config_parse(2, argv, fake_getenv, &none, 12, &c, &e), 0);
-    assert_int_equal(c.http.threads, 12);
+    assert_int_equal(c.http.threads, 48);
     assert_int_equal(config_parse(2, argv, fake_getenv, &none, 0, &c, &e), 0);
-    assert_int_equal(c.http.threads, 1);
+    assert_int_equal(c.http.threads, 4); /* cores unknown: as if one */
+    assert_int_equal(config_parse(2, argv, fake_getenv, &none, 100, &c, &e), 0);
+    assert_int_equal(c.http.threads, 256); /* the flag's own maximum */
 }
 
 static void each_command_is_recognised(void **state)
@@ -867,7 +869,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(serve_defaults),
-        cmocka_unit_test(threads_default_to_cores_and_at_least_one),
+        cmocka_unit_test(threads_default_to_four_per_core),
         cmocka_unit_test(each_command_is_recognised),
         cmocka_unit_test(null_getenv_means_empty_environment),
         cmocka_unit_test(flag_value_as_next_argument_or_after_equals),
