@@ -67,6 +67,13 @@ json_t *attachments_render(const struct attachment *at);
 /* search.c: GET /api/v2/search (Zendesk's search, tickets only so far). */
 void search_get(struct http_req *req);
 
+/* views.c: Zendesk's Views API over frontdesk's built-in queues (staff only). */
+void views_list_get(struct http_req *req);       /* GET /api/v2/views */
+void views_item_get(struct http_req *req);       /* GET /api/v2/views/{id} */
+void views_tickets_get(struct http_req *req);    /* GET /api/v2/views/{id}/tickets */
+void views_count_get(struct http_req *req);      /* GET /api/v2/views/{id}/count */
+void views_count_many_get(struct http_req *req); /* GET /api/v2/views/count_many?ids= */
+
 /* audit_logs.c: GET /api/v2/audit_logs (admins; frontdesk's own). */
 void audit_logs_get(struct http_req *req);
 

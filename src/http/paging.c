@@ -6,7 +6,8 @@
 #include <string.h>
 
 #define CURSOR_PREFIX      "id:"
-#define CURSOR_PAYLOAD_MAX 24 /* "id:" + 19 digits + NUL, rounded up */
+#define KEYED_PREFIX       "at:"
+#define CURSOR_PAYLOAD_MAX 48 /* "at:" + 19 digits + ":" + 19 digits + NUL, rounded up */
 #define NEXT_ARGS_MAX      32 /* query arguments carried into links.next */
 
 int paging_parse_size(const char *text, unsigned *out, struct err *e)
@@ -30,17 +31,35 @@ int paging_parse_size(const char *text, unsigned *out, struct err *e)
     return 0;
 }
 
-void paging_cursor_encode(int64_t id, char out[PAGING_CURSOR_MAX + 1])
+static void encode_payload(const char *payload, int n, char out[PAGING_CURSOR_MAX + 1])
 {
-    char payload[CURSOR_PAYLOAD_MAX];
-    int n = snprintf(payload, sizeof payload, CURSOR_PREFIX "%lld", (long long)id);
     sodium_bin2base64(out, PAGING_CURSOR_MAX + 1, (const unsigned char *)payload, (size_t)n,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-/* A canonical decimal 1..INT64_MAX: digits only, no leading zero. */
-static int parse_id(const char *s, size_t len, int64_t *out)
+void paging_cursor_encode(int64_t id, char out[PAGING_CURSOR_MAX + 1])
 {
+    char payload[CURSOR_PAYLOAD_MAX];
+    int n = snprintf(payload, sizeof payload, CURSOR_PREFIX "%lld", (long long)id);
+    encode_payload(payload, n, out);
+}
+
+void paging_keyed_encode(int64_t at, int64_t id, char out[PAGING_CURSOR_MAX + 1])
+{
+    char payload[CURSOR_PAYLOAD_MAX];
+    int n = snprintf(payload, sizeof payload, KEYED_PREFIX "%lld:%lld", (long long)at,
+                     (long long)id);
+    encode_payload(payload, n, out);
+}
+
+/* A canonical decimal 0..INT64_MAX (1..INT64_MAX unless zero_ok): digits only, no leading
+ * zero. */
+static int parse_decimal(const char *s, size_t len, bool zero_ok, int64_t *out)
+{
+    if (zero_ok && len == 1 && s[0] == '0') {
+        *out = 0;
+        return 0;
+    }
     if (len == 0 || len > 19 || s[0] == '0')
         return -1;
     uint64_t v = 0;
@@ -55,42 +74,74 @@ static int parse_id(const char *s, size_t len, int64_t *out)
     return 0;
 }
 
+static int bad_cursor(struct err *e)
+{
+    return err_set(e, ERR_MALFORMED, "page[after]",
+                   "page[after] is not a cursor of this list: use meta.after_cursor or "
+                   "links.next of the previous page");
+}
+
+/* base64url text into payload (NUL-terminated), or -1. Decoding stops at the first byte that is
+ * not base64url; requiring it to stop at the end, and the re-encoding to give back the same text,
+ * refuses every other spelling. */
+static int decode_payload(const char *text, char payload[CURSOR_PAYLOAD_MAX], size_t *plen)
+{
+    size_t len = strlen(text);
+    const char *end = NULL;
+    char again[PAGING_CURSOR_MAX + 1];
+    if (len > PAGING_CURSOR_MAX ||
+        sodium_base642bin((unsigned char *)payload, CURSOR_PAYLOAD_MAX - 1, text, len, NULL, plen,
+                          &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        end != text + len)
+        return -1;
+    payload[*plen] = '\0';
+    encode_payload(payload, (int)*plen, again);
+    return strcmp(again, text) == 0 ? 0 : -1;
+}
+
 int paging_cursor_decode(const char *text, int64_t *out, struct err *e)
 {
     if (!text || !*text) {
         *out = 0;
         return 0;
     }
-    size_t len = strlen(text);
-    unsigned char payload[CURSOR_PAYLOAD_MAX];
-    size_t plen = 0;
-    const char *end = NULL;
-    char again[PAGING_CURSOR_MAX + 1];
+    char payload[CURSOR_PAYLOAD_MAX];
+    size_t plen = 0, pre = strlen(CURSOR_PREFIX);
     int64_t id;
-    /* Decoding stops at the first byte that is not base64url; requiring it to stop at the end,
-     * and the re-encoding to give back the same text, refuses every other spelling. */
-    if (len > PAGING_CURSOR_MAX ||
-        sodium_base642bin(payload, sizeof payload - 1, text, len, NULL, &plen, &end,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-        end != text + len || plen <= strlen(CURSOR_PREFIX) ||
-        memcmp(payload, CURSOR_PREFIX, strlen(CURSOR_PREFIX)) != 0 ||
-        parse_id((const char *)payload + strlen(CURSOR_PREFIX), plen - strlen(CURSOR_PREFIX),
-                 &id) != 0)
-        goto bad;
-    paging_cursor_encode(id, again);
-    if (strcmp(again, text) != 0)
-        goto bad;
+    if (decode_payload(text, payload, &plen) != 0 || plen <= pre ||
+        memcmp(payload, CURSOR_PREFIX, pre) != 0 ||
+        parse_decimal(payload + pre, plen - pre, false, &id) != 0)
+        return bad_cursor(e);
     *out = id;
     return 0;
-bad:
-    return err_set(e, ERR_MALFORMED, "page[after]",
-                   "page[after] is not a cursor this server issued: use meta.after_cursor or "
-                   "links.next of the previous page");
+}
+
+int paging_keyed_decode(const char *text, int64_t *at, int64_t *id, struct err *e)
+{
+    if (!text || !*text) {
+        *at = 0;
+        *id = 0;
+        return 0;
+    }
+    char payload[CURSOR_PAYLOAD_MAX];
+    size_t plen = 0, pre = strlen(KEYED_PREFIX);
+    if (decode_payload(text, payload, &plen) != 0 || plen <= pre ||
+        memcmp(payload, KEYED_PREFIX, pre) != 0)
+        return bad_cursor(e);
+    const char *key = payload + pre;
+    const char *colon = memchr(key, ':', plen - pre);
+    int64_t k, i;
+    if (!colon || parse_decimal(key, (size_t)(colon - key), true, &k) != 0 ||
+        parse_decimal(colon + 1, plen - (size_t)(colon + 1 - payload), false, &i) != 0)
+        return bad_cursor(e);
+    *at = k;
+    *id = i;
+    return 0;
 }
 
 int paging_parse(const char *size_text, const char *after_text, struct paging *out, struct err *e)
 {
-    struct paging pg;
+    struct paging pg = {.after_at = 0};
     int rc = paging_parse_size(size_text, &pg.size, e);
     if (!rc)
         rc = paging_cursor_decode(after_text, &pg.after, e);
@@ -149,6 +200,21 @@ int paging_next_link(struct buf *out, const char *path, const struct paging_arg 
     return rc;
 }
 
+int paging_keyed_from_req(struct http_req *req, struct paging *out)
+{
+    struct err e;
+    err_clear(&e);
+    struct paging pg;
+    int rc = paging_parse_size(http_req_query(req, "page[size]"), &pg.size, &e);
+    if (!rc)
+        rc = paging_keyed_decode(http_req_query(req, "page[after]"), &pg.after_at, &pg.after, &e);
+    if (rc)
+        http_reply_err(req, &e);
+    else
+        *out = pg;
+    return rc;
+}
+
 int paging_from_req(struct http_req *req, struct paging *out)
 {
     struct err e;
@@ -175,16 +241,14 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
-int paging_add_meta(struct http_req *req, json_t *body, const struct paging *pg, bool has_more,
-                    int64_t last_id)
+/* cursor: the page's last item's, NULL for an empty page. */
+static int add_meta(struct http_req *req, json_t *body, const struct paging *pg, bool has_more,
+                    const char *cursor)
 {
-    char cursor[PAGING_CURSOR_MAX + 1];
     json_t *after = json_null(), *next = json_null();
-    if (last_id > 0) {
-        paging_cursor_encode(last_id, cursor);
+    if (cursor)
         after = json_string(cursor);
-    }
-    if (has_more && last_id > 0) {
+    if (has_more && cursor) {
         struct arg_list l = {.n = 0};
         MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &l);
         struct buf link;
@@ -201,4 +265,22 @@ int paging_add_meta(struct http_req *req, json_t *body, const struct paging *pg,
                         json_pack("{s:b, s:o}", "has_more", has_more, "after_cursor", after));
     json_object_set_new(body, "links", json_pack("{s:o}", "next", next));
     return 0;
+}
+
+int paging_add_meta(struct http_req *req, json_t *body, const struct paging *pg, bool has_more,
+                    int64_t last_id)
+{
+    char cursor[PAGING_CURSOR_MAX + 1];
+    if (last_id > 0)
+        paging_cursor_encode(last_id, cursor);
+    return add_meta(req, body, pg, has_more, last_id > 0 ? cursor : NULL);
+}
+
+int paging_keyed_add_meta(struct http_req *req, json_t *body, const struct paging *pg,
+                          bool has_more, int64_t last_at, int64_t last_id)
+{
+    char cursor[PAGING_CURSOR_MAX + 1];
+    if (last_id > 0)
+        paging_keyed_encode(last_at, last_id, cursor);
+    return add_meta(req, body, pg, has_more, last_id > 0 ? cursor : NULL);
 }

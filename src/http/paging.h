@@ -4,9 +4,10 @@
  * cursor `page[after]`; the answer carries
  *     "meta": {"has_more": bool, "after_cursor": "..." | null},
  *     "links": {"next": "/api/v2/...?page%5Bsize%5D=N&page%5Bafter%5D=..." | null}
- * Lists are ordered by id, so a cursor is the id of the last item a page held. It is encoded
- * (base64url of "id:<decimal id>") so clients treat it as opaque and later list orders (a queue
- * by due time, say) can add cursor kinds beside "id:" without breaking old links.
+ * Most lists are ordered by id, so a cursor is the id of the last item a page held. It is
+ * encoded (base64url of "id:<decimal id>") so clients treat it as opaque. Lists in another order
+ * (a queue by last update) are *keyed*: their cursor carries the last item's sort key too,
+ * "at:<decimal key>:<decimal id>". A cursor of one kind is refused by a list of the other.
  *
  * after_cursor is set whenever the page held an item, also on the last page, so a client that
  * keeps it can come back later for what was added since (ids only grow); links.next is null on
@@ -30,12 +31,14 @@
 
 #define PAGING_SIZE_DEFAULT 100
 #define PAGING_SIZE_MAX     100
-/* Longest cursor we ever issue: base64url of "id:" and 19 digits is 30 characters. */
-#define PAGING_CURSOR_MAX 32
+/* Longest cursor we ever issue: base64url of "at:", 19 digits, ":" and 19 digits is 56
+ * characters. */
+#define PAGING_CURSOR_MAX 56
 
 struct paging {
-    unsigned size; /* 1..PAGING_SIZE_MAX */
-    int64_t after; /* the last id already seen; 0 to start at the beginning */
+    unsigned size;    /* 1..PAGING_SIZE_MAX */
+    int64_t after;    /* the last id already seen; 0 to start at the beginning */
+    int64_t after_at; /* keyed lists: the sort key of that item (0 when after is 0) */
 };
 
 /* The page size from `page[size]`'s text: NULL (absent) gives PAGING_SIZE_DEFAULT; otherwise
@@ -55,6 +58,11 @@ int paging_cursor_decode(const char *text, int64_t *out, struct err *e);
 /* Both of the above from the two parameters' texts. */
 int paging_parse(const char *size_text, const char *after_text, struct paging *out, struct err *e);
 
+/* Keyed cursors: the sort key (0..INT64_MAX) and id (1..INT64_MAX) of a keyed list's last item.
+ * Decoding takes only what encoding issued, as above; NULL or "" give 0 and 0. */
+void paging_keyed_encode(int64_t at, int64_t id, char out[PAGING_CURSOR_MAX + 1]);
+int paging_keyed_decode(const char *text, int64_t *at, int64_t *id, struct err *e);
+
 /* One query-string argument, decoded (as MHD hands them over). */
 struct paging_arg {
     const char *name;
@@ -70,10 +78,15 @@ int paging_next_link(struct buf *out, const char *path, const struct paging_arg 
 /* Read page[size] and page[after] of req. Nonzero when they are wrong: the 400 answer is then
  * made and the handler just returns. */
 int paging_from_req(struct http_req *req, struct paging *out);
+/* The same for a keyed list (fills after_at too). */
+int paging_keyed_from_req(struct http_req *req, struct paging *out);
 
 /* Add "meta" and "links" to a list body. last_id is the id of the page's last item (0 for an
  * empty page). Returns 0, or nonzero when the request's memory ran out (then reply 500). */
 int paging_add_meta(struct http_req *req, json_t *body, const struct paging *pg, bool has_more,
                     int64_t last_id);
+/* The same for a keyed list: last_at is the sort key of the page's last item. */
+int paging_keyed_add_meta(struct http_req *req, json_t *body, const struct paging *pg,
+                          bool has_more, int64_t last_at, int64_t last_id);
 
 #endif

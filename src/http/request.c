@@ -42,6 +42,42 @@ int http_req_id(struct http_req *req, const char *name, int64_t *out)
     return 0;
 }
 
+/* Ids separated by commas, each a decimal 1..INT64_MAX; at most max of them. */
+static int parse_id_list(const char *p, int64_t *ids, size_t max, size_t *n)
+{
+    size_t count = 0;
+    if (!p || !*p)
+        return -1;
+    for (;;) {
+        int64_t v = 0;
+        size_t digits = 0;
+        for (; *p >= '0' && *p <= '9'; p++, digits++) {
+            if (v > (INT64_MAX - (*p - '0')) / 10)
+                return -1;
+            v = v * 10 + (*p - '0');
+        }
+        if (!digits || v == 0 || count == max)
+            return -1;
+        ids[count++] = v;
+        if (*p == '\0')
+            break;
+        if (*p++ != ',')
+            return -1;
+    }
+    *n = count;
+    return 0;
+}
+
+int http_req_id_list(struct http_req *req, const char *name, int64_t *ids, size_t max,
+                     size_t *n)
+{
+    if (parse_id_list(http_req_query(req, name), ids, max, n) == 0)
+        return 0;
+    http_reply_error(req, 400, name, "%s must be 1 to %zu ids separated by commas, like %s=1,2,3",
+                     name, max, name);
+    return -1;
+}
+
 int http_req_db(struct http_req *req, struct db **out)
 {
     struct err e;

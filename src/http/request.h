@@ -78,6 +78,12 @@ struct slice http_req_param(struct http_req *req, const char *name);
  * else names no object: the 404 answer is made and the result is nonzero. */
 int http_req_id(struct http_req *req, const char *name, int64_t *out);
 
+/* The query argument `name` as a list of ids ("1,2,3": 1 to max canonical-enough decimals
+ * 1..INT64_MAX, no spaces) into ids[0..*n). Otherwise the 400 answer naming the argument is
+ * made and the result is nonzero. */
+int http_req_id_list(struct http_req *req, const char *name, int64_t *ids, size_t max,
+                     size_t *n);
+
 struct db;
 /* This worker thread's database connection; on failure the 503/500 answer is made and the
  * result is nonzero. */

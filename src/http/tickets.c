@@ -427,32 +427,6 @@ void tickets_one(struct http_req *req)
 }
 
 /* "1,2,3": at most TICKETS_SHOW_MANY_MAX positive ids. */
-static int parse_ids(const char *text, int64_t *ids, size_t *n)
-{
-    size_t count = 0;
-    const char *p = text;
-    if (!p || !*p)
-        return -1;
-    for (;;) {
-        int64_t v = 0;
-        size_t digits = 0;
-        for (; *p >= '0' && *p <= '9'; p++, digits++) {
-            if (v > (INT64_MAX - (*p - '0')) / 10)
-                return -1;
-            v = v * 10 + (*p - '0');
-        }
-        if (!digits || v == 0 || count == TICKETS_SHOW_MANY_MAX)
-            return -1;
-        ids[count++] = v;
-        if (*p == '\0')
-            break;
-        if (*p++ != ',')
-            return -1;
-    }
-    *n = count;
-    return 0;
-}
-
 void tickets_many_get(struct http_req *req)
 {
     struct auth_principal who;
@@ -460,12 +434,8 @@ void tickets_many_get(struct http_req *req)
         return;
     int64_t ids[TICKETS_SHOW_MANY_MAX];
     size_t count = 0;
-    if (parse_ids(http_req_query(req, "ids"), ids, &count)) {
-        http_reply_error(req, 400, "ids",
-                         "ids must be 1 to %d ticket ids separated by commas, like ids=1,2,3",
-                         TICKETS_SHOW_MANY_MAX);
+    if (http_req_id_list(req, "ids", ids, TICKETS_SHOW_MANY_MAX, &count))
         return;
-    }
     struct db *db;
     if (conn(req, &db))
         return;

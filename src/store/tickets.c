@@ -1,4 +1,5 @@
 #include "store/tickets.h"
+#include "store/tickets_internal.h"
 
 #include "base/buf.h"
 #include "core/ticket.h"
@@ -22,7 +23,7 @@
     "coalesce(t.group_id, 0), coalesce(t.follow_up_of, 0), t.category, " TAGS ", t.created_at, "   \
     "t.updated_at, coalesce(t.solved_at, 0)"
 
-static const char *ticket_columns(struct db *db)
+const char *tickets__columns(struct db *db)
 {
     return db_dialect(db) == DB_DIALECT_POSTGRES ? TICKET_COLUMNS(TAGS_POSTGRES)
                                                  : TICKET_COLUMNS(TAGS_SQLITE);
@@ -100,8 +101,7 @@ static int sort_tags(const char *agg, struct arena *a, const char **out, struct 
     return 0;
 }
 
-/* Read ticket_columns() starting at column 0. */
-static int read_ticket(struct db_stmt *st, struct arena *a, struct ticket *t, struct err *e)
+int tickets__read(struct db_stmt *st, struct arena *a, struct ticket *t, struct err *e)
 {
     memset(t, 0, sizeof *t);
     t->id = db_column_int64(st, 0);
@@ -239,7 +239,7 @@ int tickets_get(struct db *db, int64_t id, bool with_internal, struct arena *a, 
     rc = db_step(st, e);
     if (rc == DB_ROW) {
         struct ticket t;
-        rc = read_ticket(st, a, &t, e);
+        rc = tickets__read(st, a, &t, e);
         if (!rc)
             *out = t;
     } else if (rc == DB_DONE) {
@@ -275,7 +275,7 @@ int tickets_list(struct db *db, const struct tickets_filter *f, bool with_intern
     /* One statement text per combination of filters (a handful), each cached by the driver. */
     struct buf sql;
     buf_init(&sql, 0);
-    buf_appendf(&sql, "SELECT %s FROM tickets t WHERE t.id > ?", ticket_columns(db));
+    buf_appendf(&sql, "SELECT %s FROM tickets t WHERE t.id > ?", tickets__columns(db));
     if (f->requester_id)
         buf_append_cstr(&sql, " AND t.requester_id = ?");
     if (f->organization_id)
@@ -302,7 +302,7 @@ int tickets_list(struct db *db, const struct tickets_filter *f, bool with_intern
     db_bind_int64(st, i++, limit);
     size_t count = 0;
     while ((rc = db_step(st, e)) == DB_ROW && count < limit) {
-        rc = read_ticket(st, a, &out[count], e);
+        rc = tickets__read(st, a, &out[count], e);
         if (rc)
             break;
         count++;
@@ -593,7 +593,7 @@ int tickets_search_list(struct db *db, const struct tickets_search *s, int64_t o
     struct binds b = none;
     struct buf head;
     buf_init(&head, 0);
-    buf_appendf(&head, "SELECT %s FROM tickets t", ticket_columns(db));
+    buf_appendf(&head, "SELECT %s FROM tickets t", tickets__columns(db));
     struct db_stmt *st;
     int rc = search_prepare(db, buf_cstr(&head), s, " ORDER BY t.id LIMIT ? OFFSET ?", &b, &st, e);
     buf_release(&head);
@@ -605,7 +605,7 @@ int tickets_search_list(struct db *db, const struct tickets_search *s, int64_t o
     db_bind_int64(st, i, offset);
     size_t count = 0;
     while ((rc = db_step(st, e)) == DB_ROW && count < limit) {
-        rc = read_ticket(st, a, &out[count], e);
+        rc = tickets__read(st, a, &out[count], e);
         if (rc)
             break;
         count++;

@@ -3,7 +3,8 @@
  *
  * The input, NUL-terminated, is tried as both. Invariants from the header:
  *  - a cursor decodes only when it is exactly one we issue: re-encoding the id gives the same
- *    text, and the id is 1..INT64_MAX ("" decodes to 0, the beginning);
+ *    text, and the id is 1..INT64_MAX ("" decodes to 0, the beginning); the same for a keyed
+ *    cursor (sort key 0..INT64_MAX and id), and no text decodes as both kinds;
  *  - failures are ERR_MALFORMED naming "page[after]" / "page[size]" and leave *out untouched;
  *  - a size parses only into 1..PAGING_SIZE_MAX, and only from its own canonical digits.
  */
@@ -34,6 +35,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         FUZZ_CHECK(rc == ERR_MALFORMED && strcmp(e.field, "page[after]") == 0 && id == -7,
                    "cursor failure: rc %d field \"%s\" id %lld", rc, e.field, (long long)id);
+    }
+    int64_t at = -7, kid = -7;
+    err_clear(&e);
+    int krc = paging_keyed_decode(text, &at, &kid, &e);
+    if (krc == 0) {
+        if (text[0] == '\0') {
+            FUZZ_CHECK(at == 0 && kid == 0, "empty keyed cursor gave %lld:%lld", (long long)at,
+                       (long long)kid);
+        } else {
+            FUZZ_CHECK(at >= 0 && kid > 0 && rc != 0, "keyed cursor \"%s\" gave %lld:%lld", text,
+                       (long long)at, (long long)kid);
+            char again[PAGING_CURSOR_MAX + 1];
+            paging_keyed_encode(at, kid, again);
+            FUZZ_CHECK(strcmp(again, text) == 0, "keyed cursor \"%s\" is not canonical", text);
+        }
+    } else {
+        FUZZ_CHECK(krc == ERR_MALFORMED && strcmp(e.field, "page[after]") == 0 && at == -7 &&
+                       kid == -7,
+                   "keyed cursor failure: rc %d field \"%s\"", krc, e.field);
     }
     unsigned n = 12345;
     err_clear(&e);

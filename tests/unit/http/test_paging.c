@@ -179,7 +179,7 @@ static void cursor_refuses_overlong_text(void **state)
 
 static void parse_reads_both(void **state)
 {
-    struct paging pg = {0, 0};
+    struct paging pg = {0, 0, 0};
     char c[PAGING_CURSOR_MAX + 1];
     paging_cursor_encode(500, c);
     assert_int_equal(paging_parse("25", c, &pg, NULL), 0);
@@ -192,7 +192,7 @@ static void parse_reads_both(void **state)
 
 static void parse_leaves_out_untouched_on_either_error(void **state)
 {
-    struct paging pg = {3, 4};
+    struct paging pg = {3, 4, 0};
     struct err e;
     err_clear(&e);
     assert_int_equal(paging_parse("0", "aWQ6MQ", &pg, &e), ERR_MALFORMED);
@@ -204,6 +204,53 @@ static void parse_leaves_out_untouched_on_either_error(void **state)
     assert_string_equal(e.field, "page[after]");
     assert_int_equal(pg.size, 3);
     assert_int_equal(pg.after, 4);
+}
+
+/* ---- keyed cursors ------------------------------------------------------------------------- */
+
+static void keyed_cursor_round_trips(void **state)
+{
+    const int64_t keys[][2] = {{0, 1}, {1767225600, 42}, {INT64_MAX, INT64_MAX}, {7, 1}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char c[PAGING_CURSOR_MAX + 1];
+        paging_keyed_encode(keys[i][0], keys[i][1], c);
+        assert_true(strlen(c) <= PAGING_CURSOR_MAX);
+        int64_t at = -1, id = -1;
+        assert_int_equal(paging_keyed_decode(c, &at, &id, NULL), 0);
+        assert_int_equal(at, keys[i][0]);
+        assert_int_equal(id, keys[i][1]);
+        /* A keyed cursor is not an id cursor, nor the other way round. */
+        int64_t v = 77;
+        assert_int_equal(paging_cursor_decode(c, &v, NULL), ERR_MALFORMED);
+        paging_cursor_encode(keys[i][1], c);
+        assert_int_equal(paging_keyed_decode(c, &at, &id, NULL), ERR_MALFORMED);
+    }
+    char c[PAGING_CURSOR_MAX + 1];
+    paging_keyed_encode(5, 9, c);
+    assert_string_equal(c, "YXQ6NTo5"); /* base64url("at:5:9") */
+    int64_t at = 3, id = 3;
+    assert_int_equal(paging_keyed_decode("", &at, &id, NULL), 0);
+    assert_true(at == 0 && id == 0);
+}
+
+static void keyed_cursor_refuses_payloads_we_never_issue(void **state)
+{
+    static const char *const payloads[] = {
+        "at:", "at:1", "at:1:", "at::1", "at:01:1", "at:1:01", "at:-1:1", "at:1:0", "at:1:-1",
+        "at:1:2:3", "at:1:2 ", "at: 1:2", "AT:1:2", "id:1", "at:9223372036854775808:1",
+        "at:1:9223372036854775808",
+    };
+    for (size_t i = 0; i < sizeof payloads / sizeof payloads[0]; i++) {
+        char c[128];
+        forge(payloads[i], c, sizeof c);
+        int64_t at = 77, id = 77;
+        struct err e;
+        err_clear(&e);
+        if (paging_keyed_decode(c, &at, &id, &e) != ERR_MALFORMED)
+            fail_msg("keyed payload \"%s\" was accepted", payloads[i]);
+        assert_true(at == 77 && id == 77);
+        assert_string_equal(e.field, "page[after]");
+    }
 }
 
 /* ---- the next link --------------------------------------------------------------------------- */
@@ -257,6 +304,8 @@ int main(void)
         cmocka_unit_test(cursor_refuses_overlong_text),
         cmocka_unit_test(parse_reads_both),
         cmocka_unit_test(parse_leaves_out_untouched_on_either_error),
+        cmocka_unit_test(keyed_cursor_round_trips),
+        cmocka_unit_test(keyed_cursor_refuses_payloads_we_never_issue),
         cmocka_unit_test(next_link_without_other_args),
         cmocka_unit_test(next_link_carries_filters_and_drops_old_paging),
         cmocka_unit_test(next_link_at_the_limit_leaves_the_buffer_as_it_was),
