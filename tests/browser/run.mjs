@@ -305,6 +305,12 @@ step('console: the agent signs in and finds the request in "Unassigned"', async 
   await row.waitFor();
   await row.getByText(CUSTOMER.name).waitFor();
   await row.getByText('Normal').waitFor();
+  // The counts beside the views come from the server's views; one page holds everything here.
+  await agent.locator('a[data-view="unassigned"] .view-count').filter({ hasText: /^1$/ }).waitFor();
+  await agent.locator('a[data-view="mine"] .view-count').filter({ hasText: /^0$/ }).waitFor();
+  if (await agent.getByRole('button', { name: 'Show more' }).isVisible()) {
+    throw new Error('"Show more" is offered on a queue that fits one page');
+  }
   await shot(agent, 'console-queue');
   await row.getByRole('link', { name: SUBJECT }).click();
   await agent.waitForURL(new RegExp(`#/tickets/${ticketId}$`));

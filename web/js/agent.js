@@ -1,8 +1,10 @@
 // The agent console: sign in, queue views, and the ticket page.
 // Hash routes (the server serves exact paths only):
 //   #/queue/mine  #/queue/unassigned  #/queue/open  #/queue/group/ID  #/tickets/ID
-// A queue is a search (GET /api/v2/search, Zendesk's query language) run by the server; its
-// count beside the view is the same search asking for one result.
+// The views are the server's built-in queues (GET /api/v2/views/{id}/tickets: least recently
+// updated first, a page at a time; counts from /api/v2/views/count_many). A team's queue is a
+// search (GET /api/v2/search, Zendesk's query language); its count is the same search asking
+// for one result.
 import * as api from './api.js';
 import { h, replace, timeEl, showFormError, clearFormErrors, busy, field, signInForm } from './dom.js';
 
@@ -49,27 +51,31 @@ async function loadDirectory() {
 
 // ------------------------------------------------------------------ chrome
 
-// Unsolved: new, open, pending and hold.
+// The server's views (service/views.c), by id.
 const VIEWS = [
-  { key: 'mine', name: 'Assigned to me', query: 'type:ticket status<solved assignee:me' },
-  { key: 'unassigned', name: 'Unassigned', query: 'type:ticket status<solved assignee:none' },
-  { key: 'open', name: 'All open', query: 'type:ticket status<solved' },
+  { key: 'mine', name: 'Assigned to me', id: 1 },
+  { key: 'unassigned', name: 'Unassigned', id: 2 },
+  { key: 'open', name: 'All open', id: 3 },
 ];
-const SEARCH_LIMIT = 1000; // the server's search stops there, as Zendesk's does
+const PAGE_SIZE = 100;
 
 const searchPath = (query, perPage) =>
   `/api/v2/search?query=${encodeURIComponent(query)}&per_page=${perPage}`;
 
-// Every result of a search, page by page (next_page is a path on this server).
-async function searchAll(query) {
-  const out = [];
-  let path = searchPath(query, 100);
-  while (path && out.length < SEARCH_LIMIT) {
-    const page = await api.get(path);
-    out.push(...page.results);
-    path = page.next_page;
+// A team's queue: its unsolved tickets.
+const groupQuery = (id) => `type:ticket status<solved group:${id}`;
+
+// The first page of a queue and how to ask for the next: { items, next } where next is a path
+// on this server or null.
+async function queuePage(key, path) {
+  const v = VIEWS.find((x) => x.key === key);
+  if (v) {
+    const page = await api.get(path || `/api/v2/views/${v.id}/tickets?page[size]=${PAGE_SIZE}`);
+    return { items: page.tickets, next: page.links.next };
   }
-  return out;
+  const gm = key.match(/^group\/(\d+)$/);
+  const page = await api.get(path || searchPath(groupQuery(gm ? Number(gm[1]) : 0), PAGE_SIZE));
+  return { items: page.results, next: page.next_page };
 }
 
 function renderChrome() {
@@ -95,20 +101,24 @@ function viewLink(key, name) {
     h('span', {}, name), h('span', { class: 'view-count' }));
 }
 
-function viewQuery(key) {
-  const v = VIEWS.find((x) => x.key === key);
-  if (v) return v.query;
-  const gm = key.match(/^group\/(\d+)$/);
-  return `type:ticket status<solved group:${gm ? Number(gm[1]) : 0}`;
+function setCount(key, n) {
+  const a = sidebar.querySelector(`a[data-view="${key}"]`);
+  if (a) a.querySelector('.view-count').textContent = String(n);
 }
 
-// The counts beside each view: each view's search, asking for one result and reading "count".
+// The counts beside each view (one request for all the views) and each team (a search asking
+// for one result, reading "count").
 function updateCounts() {
-  sidebar.querySelectorAll('a[data-view]').forEach((a) => {
-    api.get(searchPath(viewQuery(a.dataset.view), 1)).then((page) => {
-      a.querySelector('.view-count').textContent = String(page.count);
-    }, () => {});
-  });
+  api.get(`/api/v2/views/count_many?ids=${VIEWS.map((v) => v.id).join(',')}`).then((body) => {
+    for (const c of body.view_counts) {
+      const v = VIEWS.find((x) => x.id === c.view_id);
+      if (v) setCount(v.key, c.value);
+    }
+  }, () => {});
+  for (const g of groups) {
+    api.get(searchPath(groupQuery(g.id), 1)).then((page) => setCount(`group/${g.id}`, page.count),
+      () => {});
+  }
 }
 
 function markView(key) {
@@ -178,40 +188,56 @@ async function showQueue(key) {
       h('span', { class: 'head-tools' }, count,
         h('button', { type: 'button', onclick: () => showQueue(key) }, 'Refresh'))),
     body));
-  let tickets;
+  let page;
   try {
-    tickets = await searchAll(viewQuery(view.key));
+    page = await queuePage(view.key);
     updateCounts();
   } catch (err) {
     replace(body, h('p', { class: 'error', role: 'alert' }, err.message));
     return;
   }
   body.className = '';
-  count.textContent = `${tickets.length} ticket${tickets.length === 1 ? '' : 's'}`;
-  if (!tickets.length) {
+  if (!page.items.length) {
     replace(body, h('p', { class: 'empty' }, 'Nothing here. Nice.'));
     return;
   }
-  // Most urgent first, then the longest waiting.
-  const rank = { urgent: 0, high: 1, normal: 2, low: 3 };
-  tickets.sort((a, b) => (rank[a.priority] ?? 9) - (rank[b.priority] ?? 9)
-    || (a.updated_at || '').localeCompare(b.updated_at || '') || a.id - b.id);
-  const rows = tickets.map((t) => {
-    const requester = h('td', { 'data-label': 'Requester' }, '…');
-    userById(t.requester_id).then((u) => { requester.textContent = u ? u.name : `#${t.requester_id}`; });
-    return h('tr', {},
-      h('td', { 'data-label': 'Ticket' }, `#${t.id}`),
-      h('td', { 'data-label': 'Subject', class: 'subject' }, h('a', { href: `#/tickets/${t.id}` }, t.subject)),
-      requester,
-      h('td', { 'data-label': 'Status' }, statusBadge(t.status)),
-      h('td', { 'data-label': 'Priority' }, priorityBadge(t.priority)),
-      h('td', { 'data-label': 'Assignee' }, nameOf(staff, t.assignee_id, '—')),
-      h('td', { 'data-label': 'Updated' }, timeEl(t.updated_at)));
-  });
+  // In the server's order: a view's least recently updated ticket first.
+  const tbody = h('tbody', {});
+  const more = h('button', { type: 'button', class: 'more' }, 'Show more');
+  let shown = 0;
+  const add = (p) => {
+    tbody.append(...p.items.map(queueRow));
+    shown += p.items.length;
+    count.textContent = `${shown}${p.next ? '+' : ''} ticket${shown === 1 ? '' : 's'}`;
+    more.hidden = !p.next;
+    more.onclick = async () => {
+      more.disabled = true;
+      try {
+        add(await queuePage(view.key, p.next));
+      } catch (err) {
+        more.after(h('p', { class: 'error', role: 'alert' }, err.message));
+      }
+      more.disabled = false;
+    };
+  };
+  add(page);
   replace(body, h('table', { class: 'queue' },
     h('thead', {}, h('tr', {}, ['Ticket', 'Subject', 'Requester', 'Status', 'Priority', 'Assignee', 'Updated']
       .map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, rows)));
+    tbody), more);
+}
+
+function queueRow(t) {
+  const requester = h('td', { 'data-label': 'Requester' }, '…');
+  userById(t.requester_id).then((u) => { requester.textContent = u ? u.name : `#${t.requester_id}`; });
+  return h('tr', {},
+    h('td', { 'data-label': 'Ticket' }, `#${t.id}`),
+    h('td', { 'data-label': 'Subject', class: 'subject' }, h('a', { href: `#/tickets/${t.id}` }, t.subject)),
+    requester,
+    h('td', { 'data-label': 'Status' }, statusBadge(t.status)),
+    h('td', { 'data-label': 'Priority' }, priorityBadge(t.priority)),
+    h('td', { 'data-label': 'Assignee' }, nameOf(staff, t.assignee_id, '—')),
+    h('td', { 'data-label': 'Updated' }, timeEl(t.updated_at)));
 }
 
 // ------------------------------------------------------------------ the ticket page
