@@ -26,10 +26,12 @@ static int bind_narrowing(struct db_stmt *st, int i, const struct ticket_queue *
 }
 
 /* The statement text depends only on the shape of q (statuses, which narrowings), so there are
- * a handful of texts and each is cached by the driver. */
+ * a handful of texts and each is cached by the driver. The page's keys are merged and cut to the
+ * limit first; only then are the page's tickets read with their description and tags, so those
+ * subqueries run once per ticket shown, not once per candidate. */
 static void page_sql(struct db *db, const struct ticket_queue *q, struct buf *sql)
 {
-    buf_appendf(sql, "SELECT %s FROM tickets t JOIN (", tickets__columns(db));
+    buf_appendf(sql, "SELECT %s FROM (", tickets__columns(db));
     int branches = 0;
     for (int s = 0; s < TICKET_STATUS_COUNT; s++) {
         if (!(q->statuses & (1u << s)))
@@ -46,7 +48,8 @@ static void page_sql(struct db *db, const struct ticket_queue *q, struct buf *sq
                     branches);
         branches++;
     }
-    buf_append_cstr(sql, ") AS page ON page.id = t.id ORDER BY t.updated_at, t.id LIMIT ?");
+    buf_append_cstr(sql, " ORDER BY updated_at, id LIMIT ?) AS page JOIN tickets t ON t.id = "
+                         "page.id ORDER BY page.updated_at, page.id");
 }
 
 int ticket_queue_page(struct db *db, const struct ticket_queue *q, bool with_internal,
