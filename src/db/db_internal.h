@@ -114,12 +114,12 @@ struct db_pool {
     pthread_mutex_t writer;
     atomic_int writers_waiting; /* threads blocked on `writer` */
     struct db *wconn;
-    int batch_len;                     /* transactions released into the open batch */
-    struct db__waiter *batch_waiters;  /* their threads; under `writer` */
-    pthread_mutex_t batch_lock;        /* guards each waiter's done and rc */
+    int batch_len;                    /* transactions released into the open batch */
+    struct db__waiter *batch_waiters; /* their threads; under `writer` */
+    pthread_mutex_t batch_lock;       /* guards each waiter's done and rc */
     pthread_cond_t batch_done;
-    atomic_llong stat_write_tx;        /* write transactions committed */
-    atomic_llong stat_commits;         /* engine commits that carried them */
+    atomic_llong stat_write_tx; /* write transactions committed */
+    atomic_llong stat_commits;  /* engine commits that carried them */
 };
 
 enum db__stmt_state {
@@ -139,8 +139,8 @@ struct db {
     /* While this connection's write transaction runs on the pool's writer connection: that
      * connection. Statements, db_exec() and db_last_insert_id() go there meanwhile. */
     struct db *tx_conn;
-    int stmts_out;   /* statements prepared and not yet handed back */
-    uint64_t tick;   /* use counter for the cache's LRU */
+    int stmts_out; /* statements prepared and not yet handed back */
+    uint64_t tick; /* use counter for the cache's LRU */
     int cache_len;
     struct db_stmt *cache[DB__CACHE_MAX];
 };

@@ -47,8 +47,8 @@ void paging_cursor_encode(int64_t id, char out[PAGING_CURSOR_MAX + 1])
 void paging_keyed_encode(int64_t at, int64_t id, char out[PAGING_CURSOR_MAX + 1])
 {
     char payload[CURSOR_PAYLOAD_MAX];
-    int n = snprintf(payload, sizeof payload, KEYED_PREFIX "%lld:%lld", (long long)at,
-                     (long long)id);
+    int n =
+        snprintf(payload, sizeof payload, KEYED_PREFIX "%lld:%lld", (long long)at, (long long)id);
     encode_payload(payload, n, out);
 }
 

@@ -36,11 +36,10 @@ static json_t *conditions_json(const struct view *v)
                                                       ticket_status_name((enum ticket_status)s)));
     }
     if (v->assignee != TICKET_QUEUE_ANYONE)
-        json_array_append_new(all, json_pack("{s:s, s:s, s:o}", "field", "assignee_id",
-                                             "operator", "is", "value",
-                                             v->assignee == TICKET_QUEUE_ASSIGNED_TO
-                                                 ? json_string("current_user")
-                                                 : json_null()));
+        json_array_append_new(
+            all, json_pack("{s:s, s:s, s:o}", "field", "assignee_id", "operator", "is", "value",
+                           v->assignee == TICKET_QUEUE_ASSIGNED_TO ? json_string("current_user")
+                                                                   : json_null()));
     return json_pack("{s:o, s:o}", "all", all, "any", any);
 }
 
@@ -143,8 +142,8 @@ static json_t *render_count(const struct view *v, int64_t count)
     char url[64], pretty[24];
     snprintf(url, sizeof url, "/api/v2/views/%lld/count.json", (long long)v->id);
     snprintf(pretty, sizeof pretty, "%lld", (long long)count);
-    return json_pack("{s:I, s:s, s:I, s:s, s:b}", "view_id", (json_int_t)v->id, "url", url,
-                     "value", (json_int_t)count, "pretty", pretty, "fresh", 1);
+    return json_pack("{s:I, s:s, s:I, s:s, s:b}", "view_id", (json_int_t)v->id, "url", url, "value",
+                     (json_int_t)count, "pretty", pretty, "fresh", 1);
 }
 
 void views_count_get(struct http_req *req)

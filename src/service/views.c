@@ -4,7 +4,7 @@
 
 #define BIT(s) (1u << (s))
 #define UNSOLVED                                                                                   \
-    (BIT(TICKET_STATUS_NEW) | BIT(TICKET_STATUS_OPEN) | BIT(TICKET_STATUS_PENDING) |              \
+    (BIT(TICKET_STATUS_NEW) | BIT(TICKET_STATUS_OPEN) | BIT(TICKET_STATUS_PENDING) |               \
      BIT(TICKET_STATUS_HOLD))
 
 /* Ids are part of the API (clients bookmark them): never renumber, only append. */

@@ -36,8 +36,7 @@ const struct view *views_at(size_t i);
 int views_check_access(const struct access_subject *s, struct err *e);
 
 /* The view with this id for s: ERR_FORBIDDEN as above, ERR_NOT_FOUND when there is none. */
-int views_find(const struct access_subject *s, int64_t id, const struct view **out,
-               struct err *e);
+int views_find(const struct access_subject *s, int64_t id, const struct view **out, struct err *e);
 
 struct views_page {
     struct ticket *items; /* from the arena */

@@ -43,8 +43,7 @@ static void page_sql(struct db *db, const struct ticket_queue *q, struct buf *sq
                     "WHERE status = '%s'",
                     branches ? " UNION ALL " : "", ticket_status_name((enum ticket_status)s));
         append_narrowing(sql, q);
-        buf_appendf(sql,
-                    " AND (updated_at, id) > (?, ?) ORDER BY updated_at, id LIMIT ?) AS q%d",
+        buf_appendf(sql, " AND (updated_at, id) > (?, ?) ORDER BY updated_at, id LIMIT ?) AS q%d",
                     branches);
         branches++;
     }
