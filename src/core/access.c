@@ -40,8 +40,8 @@ const char *access_account_role_name(enum access_account_role r)
 int access_account_role_parse(const char *s, size_t len, enum access_account_role *out)
 {
     int v;
-    if (parse_name(account_role_names, sizeof account_role_names / sizeof account_role_names[0],
-                   s, len, &v))
+    if (parse_name(account_role_names, sizeof account_role_names / sizeof account_role_names[0], s,
+                   len, &v))
         return -1;
     *out = (enum access_account_role)v;
     return 0;
@@ -49,8 +49,15 @@ int access_account_role_parse(const char *s, size_t len, enum access_account_rol
 
 bool access_is_staff(const struct access_subject *s)
 {
-    return s->user_id && (s->role == ACCESS_AGENT || s->role == ACCESS_LEAD ||
-                          s->role == ACCESS_ADMIN);
+    return s->user_id &&
+           (s->role == ACCESS_AGENT || s->role == ACCESS_LEAD || s->role == ACCESS_ADMIN);
+}
+
+bool access_role_name_is_staff(const char *role)
+{
+    enum access_role r;
+    return role && access_role_parse(role, strlen(role), &r) == 0 &&
+           (r == ACCESS_AGENT || r == ACCESS_LEAD || r == ACCESS_ADMIN);
 }
 
 bool access_is_lead_or_admin(const struct access_subject *s)

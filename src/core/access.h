@@ -46,6 +46,9 @@ const char *access_account_role_name(enum access_account_role r); /* NULL for no
 int access_account_role_parse(const char *s, size_t len, enum access_account_role *out);
 
 bool access_is_staff(const struct access_subject *s);
+/* Is the stored role name ("agent", "lead", "admin", "end-user") a staff role? False for any
+ * other text. */
+bool access_role_name_is_staff(const char *role);
 bool access_is_lead_or_admin(const struct access_subject *s);
 bool access_is_admin(const struct access_subject *s);
 

@@ -1,4 +1,5 @@
 #include "service/people.h"
+#include "service/people_internal.h"
 
 #include "base/timefmt.h"
 #include "core/email_addr.h"
@@ -28,8 +29,8 @@ static bool control_at(const unsigned char *s, size_t len, size_t i)
 
 /* Check s as a one-line text of at most max_chars characters and copy it, without leading and
  * trailing spaces, into out (cap bytes, which max_chars * 4 + 1 always fits). */
-static int clean_text(const char *s, const char *field, size_t max_chars, bool allow_empty,
-                      char *out, size_t cap, struct err *e)
+int people__clean_text(const char *s, const char *field, size_t max_chars, bool allow_empty,
+                       char *out, size_t cap, struct err *e)
 {
     struct slice t = slice_trim(slice_from_cstr(s ? s : ""));
     if (!s || (t.len == 0 && !allow_empty))
@@ -100,8 +101,8 @@ bool people_date_valid(const char *s, size_t len)
 
 /* ---- audit -------------------------------------------------------------------------------- */
 
-static int audit(struct db *db, const struct people_actor *actor, int64_t now, const char *action,
-                 const char *target_type, int64_t target_id, const char *detail, struct err *e)
+int people__audit(struct db *db, const struct people_actor *actor, int64_t now, const char *action,
+                  const char *target_type, int64_t target_id, const char *detail, struct err *e)
 {
     struct audit_entry a = {.at = now,
                             .actor_id = actor->subject.user_id,
@@ -142,14 +143,14 @@ static int audit_old_new(struct db *db, const struct people_actor *actor, int64_
     buf_append_cstr(&d, ",\"new\":");
     json_text(&d, new_value);
     buf_append_char(&d, '}');
-    int rc = audit(db, actor, now, action, "user", user_id, buf_cstr(&d), e);
+    int rc = people__audit(db, actor, now, action, "user", user_id, buf_cstr(&d), e);
     buf_release(&d);
     return rc;
 }
 
 /* ---- users: reading ------------------------------------------------------------------------- */
 
-static int user_not_found(int64_t id, struct err *e)
+int people__user_not_found(int64_t id, struct err *e)
 {
     return err_set(e, ERR_NOT_FOUND, NULL, "user %lld not found", (long long)id);
 }
@@ -161,7 +162,7 @@ int people_user_get(struct db *db, const struct people_actor *actor, int64_t id,
     int rc = users_get(db, id, &u, e);
     if (rc == ERR_NOT_FOUND ||
         (!rc && !access_can_view_user(&actor->subject, id, u.organization_id)))
-        return user_not_found(id, e);
+        return people__user_not_found(id, e);
     if (!rc)
         *out = u;
     return rc;
@@ -216,7 +217,8 @@ static int check_user_input(const struct people_user_input *in, struct user_valu
     v->given = in->given;
     int rc = 0;
     if (in->given & PEOPLE_USER_NAME)
-        rc = clean_text(in->name, "user.name", USER_NAME_MAX, false, v->name, sizeof v->name, e);
+        rc = people__clean_text(in->name, "user.name", USER_NAME_MAX, false, v->name,
+                                sizeof v->name, e);
     if (!rc && (in->given & PEOPLE_USER_EMAIL) &&
         (!in->email || !email_addr_valid(in->email, strlen(in->email)) ||
          copy_checked(in->email, v->email, sizeof v->email)))
@@ -245,17 +247,12 @@ static int check_user_input(const struct people_user_input *in, struct user_valu
     return rc;
 }
 
-static bool is_staff_role(const char *role)
-{
-    return strcmp(role, "end-user") != 0;
-}
-
 /* The account-related invariants of a user about to be written: staff belong to no account,
  * an account role needs an account, joining one makes a member by default, and the account
  * must exist. given says which fields the request named, to blame the right one. */
 static int check_account(struct db *db, struct user *u, unsigned given, struct err *e)
 {
-    if (is_staff_role(u->role) && u->organization_id)
+    if (access_role_name_is_staff(u->role) && u->organization_id)
         return err_set(e, ERR_INVALID,
                        (given & PEOPLE_USER_ORGANIZATION) ? "user.organization_id" : "user.role",
                        "staff do not belong to a client account: set organization_id to null "
@@ -300,7 +297,8 @@ static int audit_account(struct db *db, const struct people_actor *actor, int64_
     buf_append_cstr(&d, ",\"account_role\":");
     json_text(&d, after->account_role);
     buf_append_cstr(&d, "}}");
-    int rc = audit(db, actor, now, "user.account_changed", "user", after->id, buf_cstr(&d), e);
+    int rc =
+        people__audit(db, actor, now, "user.account_changed", "user", after->id, buf_cstr(&d), e);
     buf_release(&d);
     return rc;
 }
@@ -335,10 +333,10 @@ static int user_create_tx(struct db *db, void *arg, struct err *e)
     rc = users_insert(db, &n, now, c->out, e);
     if (rc == ERR_CONFLICT)
         return email_taken(v->email, e);
-    if (!rc && is_staff_role(v->role)) {
+    if (!rc && access_role_name_is_staff(v->role)) {
         char detail[64];
         snprintf(detail, sizeof detail, "{\"role\":\"%s\",\"via\":\"api\"}", v->role);
-        rc = audit(db, c->actor, now, "staff.added", "user", c->out->id, detail, e);
+        rc = people__audit(db, c->actor, now, "staff.added", "user", c->out->id, detail, e);
     }
     if (!rc && c->out->organization_id)
         rc = audit_account(db, c->actor, now, NULL, c->out, e);
@@ -359,7 +357,7 @@ int people_user_create(const struct env *env, struct db *db, const struct people
     int rc = check_user_input(&req, &v, e);
     if (rc)
         return rc;
-    if (is_staff_role(v.role) && !access_is_admin(s))
+    if (access_role_name_is_staff(v.role) && !access_is_admin(s))
         return err_set(e, ERR_FORBIDDEN, "user.role", "only administrators create staff");
     if ((v.organization_id || v.account_role[0]) && !access_is_admin(s))
         return err_set(e, ERR_FORBIDDEN,
@@ -437,7 +435,7 @@ static int check_user_changes(const struct access_subject *s, const struct user 
     if (access_is_admin(s))
         return 0;
     unsigned allowed = 0;
-    if (s->user_id == cur->id || (access_is_staff(s) && !is_staff_role(cur->role)))
+    if (s->user_id == cur->id || (access_is_staff(s) && !access_role_name_is_staff(cur->role)))
         allowed = PEOPLE_USER_NAME | PEOPLE_USER_PHONE;
     for (size_t i = 0; i < sizeof user_fields / sizeof user_fields[0]; i++)
         if (changed & user_fields[i].bit & ~allowed)
@@ -475,7 +473,7 @@ static int after_user_changes(struct db *db, const struct people_actor *actor, i
     int rc = 0;
     if (changed & PEOPLE_USER_ROLE) {
         rc = audit_old_new(db, actor, now, "user.role_changed", cur->id, cur->role, next->role, e);
-        if (!rc && !is_staff_role(next->role))
+        if (!rc && !access_role_name_is_staff(next->role))
             rc = group_memberships_delete_user(db, cur->id, NULL, e); /* teams are for staff */
     }
     if (!rc && (changed & PEOPLE_USER_EMAIL))
@@ -485,8 +483,8 @@ static int after_user_changes(struct db *db, const struct people_actor *actor, i
                 strcmp(cur->account_role, next->account_role) != 0))
         rc = audit_account(db, actor, now, cur, next, e);
     if (!rc && (changed & PEOPLE_USER_ACTIVE)) {
-        rc = audit(db, actor, now, next->active ? "user.reactivated" : "user.deactivated", "user",
-                   cur->id, NULL, e);
+        rc = people__audit(db, actor, now, next->active ? "user.reactivated" : "user.deactivated",
+                           "user", cur->id, NULL, e);
         if (!rc && !next->active)
             rc = sessions_delete_user(db, cur->id, NULL, e);
     }
@@ -502,7 +500,7 @@ static int user_update_tx(struct db *db, void *arg, struct err *e)
     if (!rc)
         rc = users_get(db, c->id, &cur, e);
     if (rc == ERR_NOT_FOUND || (!rc && !access_can_view_user(s, c->id, cur.organization_id)))
-        return user_not_found(c->id, e);
+        return people__user_not_found(c->id, e);
     if (rc)
         return rc;
     unsigned changed = apply_user_values(c->v, &cur, &next);
@@ -531,461 +529,11 @@ int people_user_update(const struct env *env, struct db *db, const struct people
                        struct err *e)
 {
     if (!actor->subject.user_id)
-        return user_not_found(id, e);
+        return people__user_not_found(id, e);
     struct user_values v;
     int rc = check_user_input(in, &v, e);
     if (rc)
         return rc;
     struct user_update_ctx c = {env, actor, id, &v, out};
     return db_transact(db, DB_TX_WRITE, user_update_tx, &c, e);
-}
-
-/* ---- organizations ------------------------------------------------------------------------- */
-
-static int organization_not_found(int64_t id, struct err *e)
-{
-    return err_set(e, ERR_NOT_FOUND, NULL, "organization %lld not found", (long long)id);
-}
-
-int people_organization_get(struct db *db, const struct people_actor *actor, int64_t id,
-                            struct organization *out, struct err *e)
-{
-    if (!access_can_view_organization(&actor->subject, id))
-        return organization_not_found(id, e);
-    int rc = organizations_get(db, id, out, e);
-    return rc == ERR_NOT_FOUND ? organization_not_found(id, e) : rc;
-}
-
-int people_organizations_list(struct db *db, const struct people_actor *actor, int64_t after,
-                              unsigned limit, struct organization *out, size_t *n, struct err *e)
-{
-    const struct access_subject *s = &actor->subject;
-    if (!s->user_id)
-        return err_set(e, ERR_FORBIDDEN, NULL, "sign in to list organizations");
-    if (!access_is_staff(s) && !s->organization_id) {
-        *n = 0;
-        return 0;
-    }
-    return organizations_list(db, access_is_staff(s) ? 0 : s->organization_id, after, limit, out, n,
-                              e);
-}
-
-/* Check the given fields of in and write them into *o. */
-static int apply_org_input(const struct people_org_input *in, struct organization *o, struct err *e)
-{
-    int rc = 0;
-    if (in->given & PEOPLE_ORG_NAME)
-        rc = clean_text(in->name, "organization.name", ORGANIZATION_NAME_MAX, false, o->name,
-                        sizeof o->name, e);
-    if (!rc && (in->given & PEOPLE_ORG_PLAN))
-        rc = clean_text(in->plan ? in->plan : "", "organization.plan", ORGANIZATION_PLAN_MAX, true,
-                        o->plan, sizeof o->plan, e);
-    if (!rc && (in->given & PEOPLE_ORG_PLAN_RATE)) {
-        if (in->plan_rate_cents < 0 || in->plan_rate_cents > PEOPLE_PLAN_RATE_MAX)
-            rc = err_set(e, ERR_INVALID, "organization.plan_rate_cents",
-                         "plan_rate_cents must be a whole number of cents from 0 to %lld",
-                         PEOPLE_PLAN_RATE_MAX);
-        o->plan_rate_cents = in->plan_rate_cents;
-    }
-    if (!rc && (in->given & PEOPLE_ORG_SUPPORT_PACKAGE_UNTIL)) {
-        const char *d = in->support_package_until;
-        if (d && !people_date_valid(d, strlen(d)))
-            rc = err_set(e, ERR_INVALID, "organization.support_package_until",
-                         "support_package_until must be a date like 2026-12-31, or null");
-        else
-            snprintf(o->support_package_until, sizeof o->support_package_until, "%s", d ? d : "");
-    }
-    if (!rc && (in->given & PEOPLE_ORG_INSTALL_STATUS)) {
-        const char *st = in->install_status;
-        if (!st || (strcmp(st, "installed") != 0 && strcmp(st, "uninstalled") != 0))
-            rc = err_set(e, ERR_INVALID, "organization.install_status",
-                         "install_status must be installed or uninstalled");
-        else
-            snprintf(o->install_status, sizeof o->install_status, "%s", st);
-    }
-    if (in->given & PEOPLE_ORG_DELINQUENT)
-        o->delinquent = in->delinquent;
-    if (in->given & PEOPLE_ORG_HIGH_RISK)
-        o->high_risk = in->high_risk;
-    if (in->given & PEOPLE_ORG_SERVICE_REFUSED)
-        o->service_refused = in->service_refused;
-    return rc;
-}
-
-static void flag_change(struct buf *d, const char *name, bool old_value, bool new_value)
-{
-    if (old_value == new_value)
-        return;
-    buf_appendf(d, "%s\"%s\":{\"old\":%s,\"new\":%s}", d->len > 1 ? "," : "", name,
-                old_value ? "true" : "false", new_value ? "true" : "false");
-}
-
-/* Audit a change of the flags that decide how the policy treats an account (before NULL: a
- * new account, whose flags were all false). Nothing is written when none changed. */
-static int audit_flags(struct db *db, const struct people_actor *actor, int64_t now,
-                       const struct organization *before, const struct organization *after,
-                       struct err *e)
-{
-    static const struct organization none;
-    if (!before)
-        before = &none;
-    struct buf d;
-    buf_init(&d, 512);
-    buf_append_char(&d, '{');
-    flag_change(&d, "delinquent", before->delinquent, after->delinquent);
-    flag_change(&d, "high_risk", before->high_risk, after->high_risk);
-    flag_change(&d, "service_refused", before->service_refused, after->service_refused);
-    buf_append_char(&d, '}');
-    int rc = 0;
-    if (d.len > 2)
-        rc = audit(db, actor, now, "organization.flags_changed", "organization", after->id,
-                   buf_cstr(&d), e);
-    buf_release(&d);
-    return rc;
-}
-
-static int organization_name_taken(const struct organization *o, struct err *e)
-{
-    return err_set(e, ERR_INVALID, "organization.name",
-                   "name \"%s\" is already used by another organization", o->name);
-}
-
-struct org_write_ctx {
-    const struct env *env;
-    const struct people_actor *actor;
-    int64_t id; /* 0: create */
-    const struct people_org_input *in;
-    struct organization *out;
-};
-
-static int org_create_tx(struct db *db, void *arg, struct err *e)
-{
-    struct org_write_ctx *c = arg;
-    struct organization o = {.install_status = "installed"};
-    int rc = apply_org_input(c->in, &o, e);
-    if (rc)
-        return rc;
-    int64_t now = c->env->now(c->env);
-    rc = organizations_insert(db, &o, now, e);
-    if (rc == ERR_CONFLICT)
-        return organization_name_taken(&o, e);
-    if (!rc)
-        rc = audit_flags(db, c->actor, now, NULL, &o, e);
-    if (!rc)
-        *c->out = o;
-    return rc;
-}
-
-static int org_update_tx(struct db *db, void *arg, struct err *e)
-{
-    struct org_write_ctx *c = arg;
-    struct organization cur, next;
-    int rc = organizations_lock(db, c->id, e);
-    if (!rc)
-        rc = organizations_get(db, c->id, &cur, e);
-    if (rc)
-        return rc == ERR_NOT_FOUND ? organization_not_found(c->id, e) : rc;
-    next = cur;
-    rc = apply_org_input(c->in, &next, e);
-    if (rc)
-        return rc;
-    /* next began as a byte copy of cur, so equal bytes mean nothing changes: nothing to write
-     * (and updated_at stays). */
-    if (memcmp(&cur, &next, sizeof cur) == 0) {
-        *c->out = cur;
-        return 0;
-    }
-    int64_t now = c->env->now(c->env);
-    rc = organizations_save(db, &next, now, e);
-    if (rc == ERR_CONFLICT)
-        return organization_name_taken(&next, e);
-    if (!rc)
-        rc = audit_flags(db, c->actor, now, &cur, &next, e);
-    if (!rc)
-        *c->out = next;
-    return rc;
-}
-
-static int need_admin_for_accounts(const struct people_actor *actor, struct err *e)
-{
-    if (!access_is_admin(&actor->subject))
-        return err_set(e, ERR_FORBIDDEN, NULL, "only administrators manage client accounts");
-    return 0;
-}
-
-int people_organization_create(const struct env *env, struct db *db,
-                               const struct people_actor *actor, const struct people_org_input *in,
-                               struct organization *out, struct err *e)
-{
-    int rc = need_admin_for_accounts(actor, e);
-    if (rc)
-        return rc;
-    struct people_org_input req = *in;
-    req.given |= PEOPLE_ORG_NAME; /* required */
-    struct org_write_ctx c = {env, actor, 0, &req, out};
-    return db_transact(db, DB_TX_WRITE, org_create_tx, &c, e);
-}
-
-int people_organization_update(const struct env *env, struct db *db,
-                               const struct people_actor *actor, int64_t id,
-                               const struct people_org_input *in, struct organization *out,
-                               struct err *e)
-{
-    if (!access_can_view_organization(&actor->subject, id))
-        return organization_not_found(id, e);
-    int rc = need_admin_for_accounts(actor, e);
-    if (rc)
-        return rc;
-    struct org_write_ctx c = {env, actor, id, in, out};
-    return db_transact(db, DB_TX_WRITE, org_update_tx, &c, e);
-}
-
-/* Billing facts: only admins, whatever else the caller may see of the account (policy 1.5:
- * billing reaches a ticket only after identity is verified, which is the policy issue's). */
-static int need_billing_access(const struct people_actor *actor, int64_t id, struct err *e)
-{
-    if (!access_can_view_organization(&actor->subject, id))
-        return organization_not_found(id, e);
-    if (!access_is_admin(&actor->subject))
-        return err_set(e, ERR_FORBIDDEN, NULL, "billing facts are for administrators only");
-    return 0;
-}
-
-int people_billing_get(struct db *db, const struct people_actor *actor, int64_t id, struct buf *out,
-                       struct err *e)
-{
-    int rc = need_billing_access(actor, id, e);
-    if (!rc)
-        rc = organizations_billing_get(db, id, out, e);
-    return rc == ERR_NOT_FOUND ? organization_not_found(id, e) : rc;
-}
-
-struct billing_ctx {
-    const struct env *env;
-    const struct people_actor *actor;
-    int64_t id;
-    const char *json;
-    size_t len;
-};
-
-static int billing_set_tx(struct db *db, void *arg, struct err *e)
-{
-    struct billing_ctx *c = arg;
-    int rc = organizations_billing_set(db, c->id, c->json, c->len, e);
-    if (rc)
-        return rc == ERR_NOT_FOUND ? organization_not_found(c->id, e) : rc;
-    char detail[48];
-    snprintf(detail, sizeof detail, "{\"bytes\":%zu}", c->len);
-    return audit(db, c->actor, c->env->now(c->env), "organization.billing_imported", "organization",
-                 c->id, detail, e);
-}
-
-int people_billing_set(const struct env *env, struct db *db, const struct people_actor *actor,
-                       int64_t id, const char *json, size_t len, struct err *e)
-{
-    int rc = need_billing_access(actor, id, e);
-    if (rc)
-        return rc;
-    struct billing_ctx c = {env, actor, id, json, len};
-    return db_transact(db, DB_TX_WRITE, billing_set_tx, &c, e);
-}
-
-/* ---- groups and memberships ---------------------------------------------------------------- */
-
-static int need_staff(const struct people_actor *actor, struct err *e)
-{
-    if (!access_is_staff(&actor->subject))
-        return err_set(e, ERR_FORBIDDEN, NULL, "teams are for staff");
-    return 0;
-}
-
-static int need_admin_for_teams(const struct people_actor *actor, struct err *e)
-{
-    if (!access_is_admin(&actor->subject))
-        return err_set(e, ERR_FORBIDDEN, NULL, "only administrators manage teams");
-    return 0;
-}
-
-static int group_not_found(int64_t id, struct err *e)
-{
-    return err_set(e, ERR_NOT_FOUND, NULL, "group %lld not found", (long long)id);
-}
-
-int people_group_get(struct db *db, const struct people_actor *actor, int64_t id, struct group *out,
-                     struct err *e)
-{
-    int rc = need_staff(actor, e);
-    if (!rc)
-        rc = groups_get(db, id, out, e);
-    return rc == ERR_NOT_FOUND ? group_not_found(id, e) : rc;
-}
-
-int people_groups_list(struct db *db, const struct people_actor *actor, int64_t after,
-                       unsigned limit, struct group *out, size_t *n, struct err *e)
-{
-    int rc = need_staff(actor, e);
-    return rc ? rc : groups_list(db, after, limit, out, n, e);
-}
-
-struct group_write_ctx {
-    const struct env *env;
-    int64_t id; /* 0: create */
-    const char *name;
-    struct group *out;
-};
-
-static int group_write_tx(struct db *db, void *arg, struct err *e)
-{
-    struct group_write_ctx *c = arg;
-    int64_t now = c->env->now(c->env);
-    size_t len = strlen(c->name);
-    int rc = c->id ? groups_rename(db, c->id, c->name, len, now, c->out, e)
-                   : groups_insert(db, c->name, len, now, c->out, e);
-    if (rc == ERR_CONFLICT)
-        return err_set(e, ERR_INVALID, "group.name", "name \"%s\" is already used by another group",
-                       c->name);
-    return rc == ERR_NOT_FOUND ? group_not_found(c->id, e) : rc;
-}
-
-static int group_write(const struct env *env, struct db *db, const struct people_actor *actor,
-                       int64_t id, const char *name, struct group *out, struct err *e)
-{
-    int rc = need_admin_for_teams(actor, e);
-    char clean[GROUP_NAME_MAX * 4 + 1];
-    if (!rc)
-        rc = clean_text(name, "group.name", GROUP_NAME_MAX, false, clean, sizeof clean, e);
-    if (rc)
-        return rc;
-    struct group_write_ctx c = {env, id, clean, out};
-    return db_transact(db, DB_TX_WRITE, group_write_tx, &c, e);
-}
-
-int people_group_create(const struct env *env, struct db *db, const struct people_actor *actor,
-                        const char *name, struct group *out, struct err *e)
-{
-    return group_write(env, db, actor, 0, name, out, e);
-}
-
-int people_group_update(const struct env *env, struct db *db, const struct people_actor *actor,
-                        int64_t id, const char *name, struct group *out, struct err *e)
-{
-    int rc = need_staff(actor, e);
-    struct group g;
-    if (!rc) /* a group that does not exist is "not found" before the name is judged */
-        rc = groups_get(db, id, &g, e);
-    if (rc)
-        return rc == ERR_NOT_FOUND ? group_not_found(id, e) : rc;
-    return group_write(env, db, actor, id, name, out, e);
-}
-
-static int membership_not_found(int64_t id, struct err *e)
-{
-    return err_set(e, ERR_NOT_FOUND, NULL, "group membership %lld not found", (long long)id);
-}
-
-int people_membership_get(struct db *db, const struct people_actor *actor, int64_t id,
-                          struct group_membership *out, struct err *e)
-{
-    int rc = need_staff(actor, e);
-    if (!rc)
-        rc = group_memberships_get(db, id, out, e);
-    return rc == ERR_NOT_FOUND ? membership_not_found(id, e) : rc;
-}
-
-int people_memberships_list(struct db *db, const struct people_actor *actor,
-                            const struct group_memberships_filter *f, int64_t after, unsigned limit,
-                            struct group_membership *out, size_t *n, struct err *e)
-{
-    int rc = need_staff(actor, e);
-    if (rc)
-        return rc;
-    if (f->group_id) {
-        struct group g;
-        rc = groups_get(db, f->group_id, &g, e);
-        if (rc)
-            return rc == ERR_NOT_FOUND ? group_not_found(f->group_id, e) : rc;
-    }
-    if (f->user_id) {
-        struct user u;
-        rc = users_get(db, f->user_id, &u, e);
-        if (rc)
-            return rc == ERR_NOT_FOUND ? user_not_found(f->user_id, e) : rc;
-    }
-    return group_memberships_list(db, f, after, limit, out, n, e);
-}
-
-struct membership_ctx {
-    const struct env *env;
-    int64_t group_id;
-    int64_t user_id;
-    struct group_membership *out;
-};
-
-static int membership_create_tx(struct db *db, void *arg, struct err *e)
-{
-    struct membership_ctx *c = arg;
-    struct group g;
-    struct user u;
-    int rc = groups_get(db, c->group_id, &g, e);
-    if (rc == ERR_NOT_FOUND)
-        return err_set(e, ERR_INVALID, "group_membership.group_id", "group %lld does not exist",
-                       (long long)c->group_id);
-    if (!rc)
-        rc = users_get(db, c->user_id, &u, e);
-    if (rc == ERR_NOT_FOUND)
-        return err_set(e, ERR_INVALID, "group_membership.user_id", "user %lld does not exist",
-                       (long long)c->user_id);
-    if (rc)
-        return rc;
-    if (!is_staff_role(u.role))
-        return err_set(e, ERR_INVALID, "group_membership.user_id",
-                       "only staff can be members of a team: user %lld is a requester",
-                       (long long)c->user_id);
-    rc = group_memberships_insert(db, c->group_id, c->user_id, c->env->now(c->env), c->out, e);
-    if (rc == ERR_CONFLICT)
-        return err_set(e, ERR_INVALID, "group_membership.user_id",
-                       "user %lld is already a member of group %lld", (long long)c->user_id,
-                       (long long)c->group_id);
-    return rc;
-}
-
-int people_membership_create(const struct env *env, struct db *db, const struct people_actor *actor,
-                             int64_t group_id, int64_t user_id, struct group_membership *out,
-                             struct err *e)
-{
-    int rc = need_admin_for_teams(actor, e);
-    if (rc)
-        return rc;
-    if (user_id <= 0)
-        return err_set(e, ERR_INVALID, "group_membership.user_id",
-                       "user_id must be the id of a staff member");
-    if (group_id <= 0)
-        return err_set(e, ERR_INVALID, "group_membership.group_id",
-                       "group_id must be the id of a group");
-    struct membership_ctx c = {env, group_id, user_id, out};
-    return db_transact(db, DB_TX_WRITE, membership_create_tx, &c, e);
-}
-
-struct membership_delete_ctx {
-    int64_t id;
-};
-
-static int membership_delete_tx(struct db *db, void *arg, struct err *e)
-{
-    int64_t id = ((struct membership_delete_ctx *)arg)->id;
-    int rc = group_memberships_delete(db, id, e);
-    return rc == ERR_NOT_FOUND ? membership_not_found(id, e) : rc;
-}
-
-int people_membership_delete(const struct env *env, struct db *db, const struct people_actor *actor,
-                             int64_t id, struct err *e)
-{
-    (void)env;
-    int rc = need_staff(actor, e);
-    if (!rc)
-        rc = need_admin_for_teams(actor, e);
-    if (rc)
-        return rc;
-    struct membership_delete_ctx c = {id};
-    return db_transact(db, DB_TX_WRITE, membership_delete_tx, &c, e);
 }

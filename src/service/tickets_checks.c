@@ -109,11 +109,6 @@ int tickets__not_found(struct err *e, int64_t id)
     return err_set(e, ERR_NOT_FOUND, NULL, "ticket %lld not found", (long long)id);
 }
 
-bool tickets__is_staff_role(const char *role)
-{
-    return strcmp(role, "agent") == 0 || strcmp(role, "lead") == 0 || strcmp(role, "admin") == 0;
-}
-
 /* An assignee is a staff member; a group must exist. */
 int tickets__check_assignee(struct db *db, int64_t id, struct err *e)
 {
@@ -122,7 +117,7 @@ int tickets__check_assignee(struct db *db, int64_t id, struct err *e)
     if (rc == ERR_NOT_FOUND)
         return err_set(e, ERR_INVALID, "ticket.assignee_id", "user %lld does not exist",
                        (long long)id);
-    if (!rc && !tickets__is_staff_role(u.role))
+    if (!rc && !access_role_name_is_staff(u.role))
         return err_set(e, ERR_INVALID, "ticket.assignee_id",
                        "user %lld is not staff: only agents, leads and admins take tickets",
                        (long long)id);
@@ -246,7 +241,7 @@ int tickets__check_author(struct db *db, int64_t author, bool is_public, const c
     int rc = users_get(db, author, &u, e);
     if (rc == ERR_NOT_FOUND)
         return err_set(e, ERR_INVALID, field, "user %lld does not exist", (long long)author);
-    if (!rc && !is_public && !tickets__is_staff_role(u.role))
+    if (!rc && !is_public && !access_role_name_is_staff(u.role))
         return err_set(e, ERR_INVALID, field,
                        "user %lld is not staff: an internal note is written by staff",
                        (long long)author);

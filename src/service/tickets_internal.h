@@ -28,7 +28,6 @@ int tickets__parse_channel(const char *s, enum ticket_channel *out, struct err *
 int tickets__build_tags(const struct tickets_tags *t, struct arena *a, const char **out,
                         struct err *e);
 int tickets__not_found(struct err *e, int64_t id);
-bool tickets__is_staff_role(const char *role);
 /* An assignee is a staff member; a group must exist (422 naming the field otherwise). */
 int tickets__check_assignee(struct db *db, int64_t id, struct err *e);
 int tickets__check_group(struct db *db, int64_t id, struct err *e);

@@ -40,7 +40,7 @@ static void role_names_round_trip(void **state)
     }
     assert_null(access_role_name(ACCESS_ANONYMOUS));
     assert_null(access_role_name((enum access_role)(ACCESS_ADMIN + 1)));
-    assert_null(access_role_name((enum access_role)-1));
+    assert_null(access_role_name((enum access_role) - 1));
 }
 
 static void account_role_names_round_trip(void **state)
@@ -57,13 +57,13 @@ static void account_role_names_round_trip(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         assert_string_equal(access_account_role_name(cases[i].r), cases[i].name);
         enum access_account_role got = (enum access_account_role)99;
-        assert_int_equal(access_account_role_parse(cases[i].name, strlen(cases[i].name), &got),
-                         0);
+        assert_int_equal(access_account_role_parse(cases[i].name, strlen(cases[i].name), &got), 0);
         assert_int_equal(got, cases[i].r);
     }
     assert_null(access_account_role_name(ACCESS_ACCOUNT_NONE));
-    assert_null(access_account_role_name((enum access_account_role)(ACCESS_ACCOUNT_BILLING_CONTACT + 1)));
-    assert_null(access_account_role_name((enum access_account_role)-1));
+    assert_null(
+        access_account_role_name((enum access_account_role)(ACCESS_ACCOUNT_BILLING_CONTACT + 1)));
+    assert_null(access_account_role_name((enum access_account_role) - 1));
 }
 
 /* Exact match only: case, white space, prefixes, Zendesk's spellings of other things. */
@@ -71,8 +71,9 @@ static void role_parse_refuses_near_misses(void **state)
 {
     (void)state;
     static const char *const misses[] = {
-        "",      "Agent",     "ADMIN",  "agent ", " agent", "agen",  "agents", "end_user",
-        "enduser", "end-user\n", "anonymous", "support lead", "owner", "staff", "null",
+        "",          "Agent",        "ADMIN",    "agent ",  " agent",
+        "agen",      "agents",       "end_user", "enduser", "end-user\n",
+        "anonymous", "support lead", "owner",    "staff",   "null",
     };
     for (size_t i = 0; i < sizeof misses / sizeof *misses; i++) {
         enum access_role got = (enum access_role)77;
@@ -97,8 +98,18 @@ static void account_role_parse_refuses_near_misses(void **state)
 {
     (void)state;
     static const char *const misses[] = {
-        "",         "Owner",  "owner ",         "own",    "owners", "billing contact",
-        "billing-contact", "billing", "BILLING_CONTACT", "none", "admin", "end-user",
+        "",
+        "Owner",
+        "owner ",
+        "own",
+        "owners",
+        "billing contact",
+        "billing-contact",
+        "billing",
+        "BILLING_CONTACT",
+        "none",
+        "admin",
+        "end-user",
     };
     for (size_t i = 0; i < sizeof misses / sizeof *misses; i++) {
         enum access_account_role got = (enum access_account_role)77;
@@ -119,33 +130,39 @@ static void account_role_parse_refuses_near_misses(void **state)
 #define ORG_B 8
 
 enum who {
-    ANON,          /* not signed in */
-    ANON_ADMIN,    /* user_id 0 with a staff role: still anonymous (defensive) */
-    REQ_LONE,      /* requester 11, no account */
-    REQ_OWNER,     /* requester 12, owner of ORG_A */
-    REQ_MEMBER,    /* requester 13, member of ORG_A */
-    REQ_BILLING,   /* requester 14, billing contact of ORG_A */
-    REQ_OWNER_B,   /* requester 15, owner of ORG_B */
+    ANON,            /* not signed in */
+    ANON_ADMIN,      /* user_id 0 with a staff role: still anonymous (defensive) */
+    REQ_LONE,        /* requester 11, no account */
+    REQ_OWNER,       /* requester 12, owner of ORG_A */
+    REQ_MEMBER,      /* requester 13, member of ORG_A */
+    REQ_BILLING,     /* requester 14, billing contact of ORG_A */
+    REQ_OWNER_B,     /* requester 15, owner of ORG_B */
     REQ_OWNER_NOORG, /* requester 16 with account role owner but no account (bad data) */
-    AGENT,         /* 21 */
-    LEAD,          /* 22 */
-    ADMIN,         /* 23 */
-    AGENT_IN_ORG,  /* 24: staff who also sits in ORG_A as a member */
+    AGENT,           /* 21 */
+    LEAD,            /* 22 */
+    ADMIN,           /* 23 */
+    AGENT_IN_ORG,    /* 24: staff who also sits in ORG_A as a member */
     WHO_COUNT,
 };
 
 static const char *const who_names[] = {
-    "anonymous", "anonymous with admin role", "lone requester", "owner of A", "member of A",
-    "billing contact of A", "owner of B", "owner without account", "agent", "lead", "admin",
-    "agent in A",
+    "anonymous",      "anonymous with admin role",
+    "lone requester", "owner of A",
+    "member of A",    "billing contact of A",
+    "owner of B",     "owner without account",
+    "agent",          "lead",
+    "admin",          "agent in A",
 };
 
 static struct access_subject subject(enum who w)
 {
     switch (w) {
-    case ANON: return (struct access_subject){0, ACCESS_ANONYMOUS, 0, ACCESS_ACCOUNT_NONE};
-    case ANON_ADMIN: return (struct access_subject){0, ACCESS_ADMIN, ORG_A, ACCESS_ACCOUNT_OWNER};
-    case REQ_LONE: return (struct access_subject){11, ACCESS_END_USER, 0, ACCESS_ACCOUNT_NONE};
+    case ANON:
+        return (struct access_subject){0, ACCESS_ANONYMOUS, 0, ACCESS_ACCOUNT_NONE};
+    case ANON_ADMIN:
+        return (struct access_subject){0, ACCESS_ADMIN, ORG_A, ACCESS_ACCOUNT_OWNER};
+    case REQ_LONE:
+        return (struct access_subject){11, ACCESS_END_USER, 0, ACCESS_ACCOUNT_NONE};
     case REQ_OWNER:
         return (struct access_subject){12, ACCESS_END_USER, ORG_A, ACCESS_ACCOUNT_OWNER};
     case REQ_MEMBER:
@@ -156,12 +173,16 @@ static struct access_subject subject(enum who w)
         return (struct access_subject){15, ACCESS_END_USER, ORG_B, ACCESS_ACCOUNT_OWNER};
     case REQ_OWNER_NOORG:
         return (struct access_subject){16, ACCESS_END_USER, 0, ACCESS_ACCOUNT_OWNER};
-    case AGENT: return (struct access_subject){21, ACCESS_AGENT, 0, ACCESS_ACCOUNT_NONE};
-    case LEAD: return (struct access_subject){22, ACCESS_LEAD, 0, ACCESS_ACCOUNT_NONE};
-    case ADMIN: return (struct access_subject){23, ACCESS_ADMIN, 0, ACCESS_ACCOUNT_NONE};
+    case AGENT:
+        return (struct access_subject){21, ACCESS_AGENT, 0, ACCESS_ACCOUNT_NONE};
+    case LEAD:
+        return (struct access_subject){22, ACCESS_LEAD, 0, ACCESS_ACCOUNT_NONE};
+    case ADMIN:
+        return (struct access_subject){23, ACCESS_ADMIN, 0, ACCESS_ACCOUNT_NONE};
     case AGENT_IN_ORG:
         return (struct access_subject){24, ACCESS_AGENT, ORG_A, ACCESS_ACCOUNT_MEMBER};
-    default: break;
+    default:
+        break;
     }
     fail_msg("no subject %d", (int)w);
     return (struct access_subject){0};
@@ -175,32 +196,24 @@ static void staff_predicates_for_every_subject(void **state)
     static const struct {
         bool staff, lead_or_admin, admin;
     } want[WHO_COUNT] = {
-        [ANON] = {false, false, false},
-        [ANON_ADMIN] = {false, false, false},
-        [REQ_LONE] = {false, false, false},
-        [REQ_OWNER] = {false, false, false},
-        [REQ_MEMBER] = {false, false, false},
-        [REQ_BILLING] = {false, false, false},
-        [REQ_OWNER_B] = {false, false, false},
-        [REQ_OWNER_NOORG] = {false, false, false},
-        [AGENT] = {true, false, false},
-        [LEAD] = {true, true, false},
-        [ADMIN] = {true, true, true},
-        [AGENT_IN_ORG] = {true, false, false},
+        [ANON] = {false, false, false},        [ANON_ADMIN] = {false, false, false},
+        [REQ_LONE] = {false, false, false},    [REQ_OWNER] = {false, false, false},
+        [REQ_MEMBER] = {false, false, false},  [REQ_BILLING] = {false, false, false},
+        [REQ_OWNER_B] = {false, false, false}, [REQ_OWNER_NOORG] = {false, false, false},
+        [AGENT] = {true, false, false},        [LEAD] = {true, true, false},
+        [ADMIN] = {true, true, true},          [AGENT_IN_ORG] = {true, false, false},
     };
     for (int w = 0; w < WHO_COUNT; w++) {
         struct access_subject s = subject((enum who)w);
         if (access_is_staff(&s) != want[w].staff)
             fail_msg("access_is_staff(%s) = %d", who_names[w], access_is_staff(&s));
         if (access_is_lead_or_admin(&s) != want[w].lead_or_admin)
-            fail_msg("access_is_lead_or_admin(%s) = %d", who_names[w],
-                     access_is_lead_or_admin(&s));
+            fail_msg("access_is_lead_or_admin(%s) = %d", who_names[w], access_is_lead_or_admin(&s));
         if (access_is_admin(&s) != want[w].admin)
             fail_msg("access_is_admin(%s) = %d", who_names[w], access_is_admin(&s));
         /* Internal notes follow staff exactly. */
         if (access_can_see_internal(&s) != want[w].staff)
-            fail_msg("access_can_see_internal(%s) = %d", who_names[w],
-                     access_can_see_internal(&s));
+            fail_msg("access_can_see_internal(%s) = %d", who_names[w], access_can_see_internal(&s));
     }
 }
 
@@ -209,7 +222,7 @@ static void unknown_role_values_are_not_staff(void **state)
 {
     (void)state;
     const enum access_role odd[] = {ACCESS_ANONYMOUS, (enum access_role)(ACCESS_ADMIN + 1),
-                                    (enum access_role)-1};
+                                    (enum access_role) - 1};
     for (size_t i = 0; i < sizeof odd / sizeof *odd; i++) {
         struct access_subject s = {31, odd[i], 0, ACCESS_ACCOUNT_NONE};
         assert_false(access_is_staff(&s));
@@ -258,18 +271,12 @@ static void ticket_visibility_matrix(void **state)
      * ticket of their account; members and billing contacts only their own. */
     static const bool want[WHO_COUNT][T_COUNT] = {
         /*                   lone  ownr  mmbr  bill  othA  othB  nobd  ownr0 */
-        [ANON] =            {0,    0,    0,    0,    0,    0,    0,    0},
-        [ANON_ADMIN] =      {0,    0,    0,    0,    0,    0,    0,    0},
-        [REQ_LONE] =        {1,    0,    0,    0,    0,    0,    0,    0},
-        [REQ_OWNER] =       {0,    1,    1,    1,    1,    0,    0,    1},
-        [REQ_MEMBER] =      {0,    0,    1,    0,    0,    0,    0,    0},
-        [REQ_BILLING] =     {0,    0,    0,    1,    0,    0,    0,    0},
-        [REQ_OWNER_B] =     {0,    0,    0,    0,    0,    1,    0,    0},
-        [REQ_OWNER_NOORG] = {0,    0,    0,    0,    0,    0,    0,    0},
-        [AGENT] =           {1,    1,    1,    1,    1,    1,    1,    1},
-        [LEAD] =            {1,    1,    1,    1,    1,    1,    1,    1},
-        [ADMIN] =           {1,    1,    1,    1,    1,    1,    1,    1},
-        [AGENT_IN_ORG] =    {1,    1,    1,    1,    1,    1,    1,    1},
+        [ANON] = {0, 0, 0, 0, 0, 0, 0, 0},        [ANON_ADMIN] = {0, 0, 0, 0, 0, 0, 0, 0},
+        [REQ_LONE] = {1, 0, 0, 0, 0, 0, 0, 0},    [REQ_OWNER] = {0, 1, 1, 1, 1, 0, 0, 1},
+        [REQ_MEMBER] = {0, 0, 1, 0, 0, 0, 0, 0},  [REQ_BILLING] = {0, 0, 0, 1, 0, 0, 0, 0},
+        [REQ_OWNER_B] = {0, 0, 0, 0, 0, 1, 0, 0}, [REQ_OWNER_NOORG] = {0, 0, 0, 0, 0, 0, 0, 0},
+        [AGENT] = {1, 1, 1, 1, 1, 1, 1, 1},       [LEAD] = {1, 1, 1, 1, 1, 1, 1, 1},
+        [ADMIN] = {1, 1, 1, 1, 1, 1, 1, 1},       [AGENT_IN_ORG] = {1, 1, 1, 1, 1, 1, 1, 1},
     };
     int wrong = 0;
     for (int w = 0; w < WHO_COUNT; w++) {
@@ -323,10 +330,14 @@ static const struct {
     int64_t id, org;
     const char *name;
 } users[U_COUNT] = {
-    [U_LONE] = {11, 0, "lone requester"},  [U_OWNER] = {12, ORG_A, "owner of A"},
-    [U_MEMBER] = {13, ORG_A, "member of A"}, [U_BILLING] = {14, ORG_A, "billing contact of A"},
-    [U_OTHER_A] = {17, ORG_A, "another member of A"}, [U_OWNER_B] = {15, ORG_B, "owner of B"},
-    [U_STRANGER] = {19, 0, "stranger"},    [U_AGENT] = {21, 0, "agent"},
+    [U_LONE] = {11, 0, "lone requester"},
+    [U_OWNER] = {12, ORG_A, "owner of A"},
+    [U_MEMBER] = {13, ORG_A, "member of A"},
+    [U_BILLING] = {14, ORG_A, "billing contact of A"},
+    [U_OTHER_A] = {17, ORG_A, "another member of A"},
+    [U_OWNER_B] = {15, ORG_B, "owner of B"},
+    [U_STRANGER] = {19, 0, "stranger"},
+    [U_AGENT] = {21, 0, "agent"},
 };
 
 static void user_visibility_matrix(void **state)
@@ -335,18 +346,12 @@ static void user_visibility_matrix(void **state)
     /* Staff: anyone; others: themselves, and an account owner the people of their account. */
     static const bool want[WHO_COUNT][U_COUNT] = {
         /*                   lone  ownr  mmbr  bill  othA  ownB  strg  agnt */
-        [ANON] =            {0,    0,    0,    0,    0,    0,    0,    0},
-        [ANON_ADMIN] =      {0,    0,    0,    0,    0,    0,    0,    0},
-        [REQ_LONE] =        {1,    0,    0,    0,    0,    0,    0,    0},
-        [REQ_OWNER] =       {0,    1,    1,    1,    1,    0,    0,    0},
-        [REQ_MEMBER] =      {0,    0,    1,    0,    0,    0,    0,    0},
-        [REQ_BILLING] =     {0,    0,    0,    1,    0,    0,    0,    0},
-        [REQ_OWNER_B] =     {0,    0,    0,    0,    0,    1,    0,    0},
-        [REQ_OWNER_NOORG] = {0,    0,    0,    0,    0,    0,    0,    0},
-        [AGENT] =           {1,    1,    1,    1,    1,    1,    1,    1},
-        [LEAD] =            {1,    1,    1,    1,    1,    1,    1,    1},
-        [ADMIN] =           {1,    1,    1,    1,    1,    1,    1,    1},
-        [AGENT_IN_ORG] =    {1,    1,    1,    1,    1,    1,    1,    1},
+        [ANON] = {0, 0, 0, 0, 0, 0, 0, 0},        [ANON_ADMIN] = {0, 0, 0, 0, 0, 0, 0, 0},
+        [REQ_LONE] = {1, 0, 0, 0, 0, 0, 0, 0},    [REQ_OWNER] = {0, 1, 1, 1, 1, 0, 0, 0},
+        [REQ_MEMBER] = {0, 0, 1, 0, 0, 0, 0, 0},  [REQ_BILLING] = {0, 0, 0, 1, 0, 0, 0, 0},
+        [REQ_OWNER_B] = {0, 0, 0, 0, 0, 1, 0, 0}, [REQ_OWNER_NOORG] = {0, 0, 0, 0, 0, 0, 0, 0},
+        [AGENT] = {1, 1, 1, 1, 1, 1, 1, 1},       [LEAD] = {1, 1, 1, 1, 1, 1, 1, 1},
+        [ADMIN] = {1, 1, 1, 1, 1, 1, 1, 1},       [AGENT_IN_ORG] = {1, 1, 1, 1, 1, 1, 1, 1},
     };
     int wrong = 0;
     for (int w = 0; w < WHO_COUNT; w++) {
@@ -373,18 +378,12 @@ static void organization_visibility_matrix(void **state)
     static const int64_t orgs[] = {ORG_A, ORG_B, 0, 9};
     static const bool want[WHO_COUNT][4] = {
         /*                   A     B     none  C */
-        [ANON] =            {0,    0,    0,    0},
-        [ANON_ADMIN] =      {0,    0,    0,    0},
-        [REQ_LONE] =        {0,    0,    0,    0},
-        [REQ_OWNER] =       {1,    0,    0,    0},
-        [REQ_MEMBER] =      {1,    0,    0,    0},
-        [REQ_BILLING] =     {1,    0,    0,    0},
-        [REQ_OWNER_B] =     {0,    1,    0,    0},
-        [REQ_OWNER_NOORG] = {0,    0,    0,    0},
-        [AGENT] =           {1,    1,    0,    1},
-        [LEAD] =            {1,    1,    0,    1},
-        [ADMIN] =           {1,    1,    0,    1},
-        [AGENT_IN_ORG] =    {1,    1,    0,    1},
+        [ANON] = {0, 0, 0, 0},        [ANON_ADMIN] = {0, 0, 0, 0},
+        [REQ_LONE] = {0, 0, 0, 0},    [REQ_OWNER] = {1, 0, 0, 0},
+        [REQ_MEMBER] = {1, 0, 0, 0},  [REQ_BILLING] = {1, 0, 0, 0},
+        [REQ_OWNER_B] = {0, 1, 0, 0}, [REQ_OWNER_NOORG] = {0, 0, 0, 0},
+        [AGENT] = {1, 1, 0, 1},       [LEAD] = {1, 1, 0, 1},
+        [ADMIN] = {1, 1, 0, 1},       [AGENT_IN_ORG] = {1, 1, 0, 1},
     };
     int wrong = 0;
     for (int w = 0; w < WHO_COUNT; w++) {
@@ -392,8 +391,8 @@ static void organization_visibility_matrix(void **state)
         for (size_t o = 0; o < sizeof orgs / sizeof *orgs; o++) {
             bool got = access_can_view_organization(&s, orgs[o]);
             if (got != want[w][o]) {
-                print_error("access_can_view_organization(%s, %lld) = %d, want %d\n",
-                            who_names[w], (long long)orgs[o], got, want[w][o]);
+                print_error("access_can_view_organization(%s, %lld) = %d, want %d\n", who_names[w],
+                            (long long)orgs[o], got, want[w][o]);
                 wrong++;
             }
         }
@@ -401,9 +400,22 @@ static void organization_visibility_matrix(void **state)
     assert_int_equal(wrong, 0);
 }
 
+static void staff_role_names(void **state)
+{
+    assert_true(access_role_name_is_staff("agent"));
+    assert_true(access_role_name_is_staff("lead"));
+    assert_true(access_role_name_is_staff("admin"));
+    assert_false(access_role_name_is_staff("end-user"));
+    assert_false(access_role_name_is_staff("Admin"));
+    assert_false(access_role_name_is_staff("admin "));
+    assert_false(access_role_name_is_staff(""));
+    assert_false(access_role_name_is_staff(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(staff_role_names),
         cmocka_unit_test(role_names_round_trip),
         cmocka_unit_test(account_role_names_round_trip),
         cmocka_unit_test(role_parse_refuses_near_misses),
