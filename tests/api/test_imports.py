@@ -72,6 +72,11 @@ def test_an_import_keeps_its_past(desk):
     assert [c["created_at"] for c in comments(desk.rita, t["id"])] == [FIRST, REPLY]
     # nothing is sent
     assert int(db_scalar(desk.srv.db, "SELECT count(*) FROM outbox")) == outbox
+    # and the audit log says who imported what
+    resp = desk.admin.get("/api/v2/audit_logs", params={"filter[action]": "ticket.imported"})
+    assert resp.status_code == 200, resp.text
+    [entry] = [a for a in resp.json()["audit_logs"] if a["target_id"] == t["id"]]
+    assert (entry["actor_id"], entry["target_type"]) == (desk.admin_id, "ticket")
 
 
 def test_an_imports_events_carry_its_instants(desk):
