@@ -591,20 +591,6 @@ def db_query(db, sql):
     return rows
 
 
-def db_exec(db, sql):
-    """Run one statement that changes data directly against db, committed (tests that need a
-    past or a state the API does not offer)."""
-    if db.name is None:
-        conn = sqlite3.connect(db.path, timeout=10)
-        try:
-            conn.execute(sql)
-            conn.commit()
-        finally:
-            conn.close()
-    else:
-        psql(db.url, sql)
-
-
 def db_scalar(db, sql):
     """The one value of a one-row, one-column SELECT (str, or None for NULL)."""
     rows = db_query(db, sql)

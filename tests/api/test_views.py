@@ -5,7 +5,7 @@ views being for staff only."""
 
 import pytest
 
-from conftest import assert_error, db_exec
+from conftest import assert_error
 from test_tickets import TICKET_KEYS, create, desk, update  # noqa: F401 (desk is a fixture)
 
 VIEW_KEYS = {"id", "url", "title", "description", "active", "default", "position", "restriction",
@@ -34,7 +34,7 @@ def queue(desk):  # noqa: F811
         ids.append(t["id"])
     base = 1_700_000_000  # in the past, so a ticket touched now sorts last
     for tid, u in zip(ids, updated):
-        db_exec(desk.srv.db, f"UPDATE tickets SET updated_at = {base + u} WHERE id = {tid}")
+        desk.srv.db.execute(f"UPDATE tickets SET updated_at = {base + u} WHERE id = {tid}")
     def order(pick):
         chosen = [(updated[k], ids[k]) for k in range(len(ids)) if pick(*spec[k])]
         return [tid for _, tid in sorted(chosen)]
