@@ -141,6 +141,21 @@ int attachments_claim(struct db *db, const char *token, int64_t uploader_id, int
     return 0;
 }
 
+int attachments_delete_expired_uploads(struct db *db, int64_t before, unsigned limit,
+                                       int64_t *deleted, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "DELETE FROM uploads WHERE id IN (SELECT id FROM uploads "
+                        "WHERE expires_at <= ? ORDER BY expires_at LIMIT ?) RETURNING id",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, before);
+    db_bind_int64(st, 2, limit);
+    return db_run_count(st, deleted, e);
+}
+
 int attachments_get(struct db *db, int64_t id, bool with_data, struct arena *a,
                     struct attachment *out, struct err *e)
 {

@@ -66,6 +66,11 @@ int attachments_list_token(struct db *db, const char *token, struct arena *a,
 int attachments_claim(struct db *db, const char *token, int64_t uploader_id, int64_t now,
                       int64_t ticket_id, int64_t comment_id, size_t *moved, struct err *e);
 
+/* Delete up to limit pending uploads that expired at or before `before`, oldest expiry first;
+ * *deleted receives how many. */
+int attachments_delete_expired_uploads(struct db *db, int64_t before, unsigned limit,
+                                       int64_t *deleted, struct err *e);
+
 /* Attachment or pending upload id, its bytes too when with_data. ERR_NOT_FOUND when neither. */
 int attachments_get(struct db *db, int64_t id, bool with_data, struct arena *a,
                     struct attachment *out, struct err *e);
