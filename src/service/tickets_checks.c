@@ -173,14 +173,12 @@ int tickets__write_changes(struct db *db, struct changes *c, int64_t ticket_id, 
 {
     if (c->overflow) /* a bug: EVENTS_MAX is above what one call records */
         return err_set(e, ERR_INTERNAL, NULL, "too many ticket events in one change");
-    int rc = 0;
-    for (size_t i = 0; i < c->n && !rc; i++) {
+    for (size_t i = 0; i < c->n; i++) {
         c->ev[i].ticket_id = ticket_id;
         c->ev[i].actor_id = actor;
         c->ev[i].at = now;
-        rc = tickets_event_insert(db, &c->ev[i], e);
     }
-    return rc;
+    return tickets_events_insert(db, c->ev, c->n, e);
 }
 
 /* ---- creating -------------------------------------------------------------------------------- */

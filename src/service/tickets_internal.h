@@ -13,6 +13,7 @@
 #include "core/ticket.h"
 
 #define EVENTS_MAX 16 /* more than the fields one update can change */
+_Static_assert(EVENTS_MAX <= TICKET_EVENTS_PER_INSERT, "one change's events fit one insert");
 
 /* ---- checks ---------------------------------------------------------------------------------- */
 

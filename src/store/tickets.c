@@ -382,22 +382,39 @@ int tickets_comments_list(struct db *db, int64_t ticket_id, bool with_internal, 
 
 int tickets_event_insert(struct db *db, const struct ticket_event *ev, struct err *e)
 {
+    return tickets_events_insert(db, ev, 1, e);
+}
+
+int tickets_events_insert(struct db *db, const struct ticket_event *ev, size_t n, struct err *e)
+{
+    if (n == 0)
+        return 0;
+    if (n > TICKET_EVENTS_PER_INSERT)
+        return err_set(e, ERR_INTERNAL, NULL, "%zu events in one insert, at most %d", n,
+                       TICKET_EVENTS_PER_INSERT);
+    /* One statement for all of them: one round trip on PostgreSQL, one step on SQLite. Its text
+     * depends only on n, so each count is one cached statement. */
+    struct buf sql;
+    buf_init(&sql, 0);
+    buf_append_cstr(&sql, "INSERT INTO ticket_events (ticket_id, actor_id, at, field, old_value, "
+                          "new_value) VALUES ");
+    for (size_t i = 0; i < n; i++)
+        buf_append_cstr(&sql, i ? ", (?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)");
     struct db_stmt *st;
-    int rc = db_prepare(db,
-                        "INSERT INTO ticket_events (ticket_id, actor_id, at, field, old_value, "
-                        "new_value) VALUES (?, ?, ?, ?, ?, ?)",
-                        &st, e);
+    int rc = db_prepare(db, buf_cstr(&sql), &st, e);
+    buf_release(&sql);
     if (rc)
         return rc;
-    db_bind_int64(st, 1, ev->ticket_id);
-    bind_ref(st, 2, ev->actor_id);
-    db_bind_int64(st, 3, ev->at);
-    db_bind_cstr(st, 4, ev->field);
-    db_bind_cstr(st, 5, ev->old_value);
-    db_bind_cstr(st, 6, ev->new_value);
-    rc = db_step(st, e);
-    db_stmt_done(st);
-    return rc < 0 ? rc : 0;
+    for (size_t i = 0; i < n; i++) {
+        int at = (int)i * 6;
+        db_bind_int64(st, at + 1, ev[i].ticket_id);
+        bind_ref(st, at + 2, ev[i].actor_id);
+        db_bind_int64(st, at + 3, ev[i].at);
+        db_bind_cstr(st, at + 4, ev[i].field);
+        db_bind_cstr(st, at + 5, ev[i].old_value);
+        db_bind_cstr(st, at + 6, ev[i].new_value);
+    }
+    return db_run(st, e);
 }
 
 /* ---- search ---------------------------------------------------------------------------------- */

@@ -133,7 +133,12 @@ struct ticket_event {
     const char *new_value;
 };
 
+/* Most events one tickets_events_insert() takes (more than one change ever records). */
+#define TICKET_EVENTS_PER_INSERT 32
+
 int tickets_event_insert(struct db *db, const struct ticket_event *ev, struct err *e);
+/* Insert ev[0..n) in one statement (n <= TICKET_EVENTS_PER_INSERT). */
+int tickets_events_insert(struct db *db, const struct ticket_event *ev, size_t n, struct err *e);
 
 /* ---- search ---------------------------------------------------------------------------------- */
 
