@@ -12,6 +12,10 @@ int cmd_migrate(const struct config *cfg, struct env *env);
 int cmd_version(const struct config *cfg, struct env *env);
 int cmd_staff_add(const struct config *cfg, struct env *env);
 int cmd_token_create(const struct config *cfg, struct env *env);
+/* "calendar holidays", "calendar add", "calendar between", "calendar next-open": no database;
+ * bad input (the calendar file, a result past 2199) exits 2 with one line naming the key path
+ * or the flag. */
+int cmd_calendar(const struct config *cfg, struct env *env);
 
 /* Shared by the commands that need a database: open the pool, apply pending migrations and
  * load the instance's secrets into env, printing a one-line error on failure. Returns 0 or

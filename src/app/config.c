@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/timefmt.h"
+
 enum flag_id {
     F_DB,
     F_SQLITE_SYNC,
@@ -27,19 +29,30 @@ enum flag_id {
     F_EMAIL,
     F_NAME,
     F_ROLE,
+    F_CALENDAR,
+    F_YEAR,
+    F_JSON,
+    F_START,
+    F_SECONDS,
+    F_FROM,
+    F_TO,
+    F_AT,
 };
 
-enum flag_kind { K_DB_URL, K_UINT, K_SIZE, K_ENUM, K_BOOL, K_LISTEN, K_ADDRS, K_TEXT, K_URL };
+enum flag_kind {
+    K_DB_URL, K_UINT, K_SIZE, K_ENUM, K_BOOL, K_LISTEN, K_ADDRS, K_TEXT, K_URL, K_PATH, K_INSTANT
+};
 
 #define DB_CMDS                                                                          \
     (CONFIG_CMD_SERVE | CONFIG_CMD_INIT | CONFIG_CMD_MIGRATE | CONFIG_CMD_STAFF_ADD |         \
      CONFIG_CMD_TOKEN_CREATE)
 #define PERSON_CMDS (CONFIG_CMD_STAFF_ADD | CONFIG_CMD_TOKEN_CREATE)
+#define INT64_MAX_U ((uint64_t)INT64_MAX)
 
 struct flag {
     enum flag_id id;
     const char *name; /* without the dashes */
-    const char *env;
+    const char *env; /* NULL: a per-invocation value with no variable */
     unsigned cmds;
     enum flag_kind kind;
     uint64_t min, max;    /* K_UINT, K_SIZE */
@@ -97,6 +110,23 @@ static const struct flag flags[] = {
      "staff add: the person's name; token create: a name for the token"},
     {F_ROLE, "role", "FRONTDESK_ROLE", CONFIG_CMD_STAFF_ADD, K_ENUM, 0, 0, "agent|lead|admin",
      "agent", "ROLE", "the staff member's role"},
+    {F_CALENDAR, "calendar", "FRONTDESK_CALENDAR", CONFIG_CMD_CALENDAR, K_PATH, 0, 0, NULL,
+     "(built in)", "FILE",
+     "calendar JSON file (docs/calendar.md); default America/Toronto, Mon-Fri 09:00-17:00, CA-ON"},
+    {F_YEAR, "year", NULL, CONFIG_CMD_CAL_HOLIDAYS, K_UINT, 1970, 2199, NULL, NULL, "YEAR",
+     "required: list every closed date of this year (1970-2199)"},
+    {F_JSON, "json", NULL, CONFIG_CMD_CAL_HOLIDAYS, K_BOOL, 0, 0, NULL, NULL, NULL,
+     "print a JSON array of {date, name, observed} (the only format)"},
+    {F_START, "start", NULL, CONFIG_CMD_CAL_ADD, K_INSTANT, 0, 0, NULL, NULL, "INSTANT",
+     "required: when the business clock starts, YYYY-MM-DDTHH:MM:SSZ"},
+    {F_SECONDS, "seconds", NULL, CONFIG_CMD_CAL_ADD, K_UINT, 0, INT64_MAX_U, NULL, NULL, "N",
+     "required: business seconds to add (a non-negative integer)"},
+    {F_FROM, "from", NULL, CONFIG_CMD_CAL_BETWEEN, K_INSTANT, 0, 0, NULL, NULL, "INSTANT",
+     "required: start of the span, YYYY-MM-DDTHH:MM:SSZ (included)"},
+    {F_TO, "to", NULL, CONFIG_CMD_CAL_BETWEEN, K_INSTANT, 0, 0, NULL, NULL, "INSTANT",
+     "required: end of the span, YYYY-MM-DDTHH:MM:SSZ (excluded)"},
+    {F_AT, "at", NULL, CONFIG_CMD_CAL_NEXT_OPEN, K_INSTANT, 0, 0, NULL, NULL, "INSTANT",
+     "required: the instant to look from, YYYY-MM-DDTHH:MM:SSZ"},
 };
 #define NFLAGS (sizeof flags / sizeof flags[0])
 
@@ -113,6 +143,10 @@ static const struct {
      "add a staff member (the password is read from standard input)"},
     {CONFIG_CMD_TOKEN_CREATE, "token create",
      "create an API token for a staff member and print it once"},
+    {CONFIG_CMD_CAL_HOLIDAYS, "calendar holidays", "list the closed dates of a year as JSON"},
+    {CONFIG_CMD_CAL_ADD, "calendar add", "print the instant N business seconds after a start"},
+    {CONFIG_CMD_CAL_BETWEEN, "calendar between", "print the business seconds between two instants"},
+    {CONFIG_CMD_CAL_NEXT_OPEN, "calendar next-open", "print when support is next open"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -227,6 +261,19 @@ static bool enum_has(const char *choices, const char *v)
     return false;
 }
 
+/* Exactly the form the calendar commands print, "2026-11-26T14:00:00Z", in 1970-2199: the
+ * contract of issue 4 takes no offsets or fractions on the command line. */
+static int parse_instant(const char *s, int64_t *out)
+{
+    static const int64_t end = INT64_C(7258118400); /* 2200-01-01T00:00:00Z */
+    int64_t t;
+    if (strlen(s) != TIMEFMT_ISO_LEN || s[10] != 'T' || s[19] != 'Z' ||
+        timefmt_parse_iso8601(s, TIMEFMT_ISO_LEN, &t) || t < 0 || t >= end)
+        return ERR_INVALID;
+    *out = t;
+    return 0;
+}
+
 /* Describe what a flag expects, for error messages. */
 static void expectation(const struct flag *f, char *out, size_t len)
 {
@@ -245,6 +292,8 @@ static void expectation(const struct flag *f, char *out, size_t len)
     case K_ADDRS: snprintf(out, len, "expected comma-separated IP addresses or CIDR blocks"); break;
     case K_TEXT: snprintf(out, len, "expected a non-empty value under 256 bytes"); break;
     case K_URL: snprintf(out, len, "expected an http:// or https:// URL"); break;
+    case K_PATH: snprintf(out, len, "expected a file path under 1024 bytes"); break;
+    case K_INSTANT: snprintf(out, len, "expected YYYY-MM-DDTHH:MM:SSZ in 1970-2199"); break;
     default:
         snprintf(out, len, "expected sqlite:PATH or a postgres:// or postgresql:// URL");
         break;
@@ -267,7 +316,20 @@ static int apply(const struct flag *f, const char *value, const char *who, struc
     case K_UINT: ok = parse_uint(value, f->min, f->max, &u) == 0; break;
     case K_SIZE: ok = config_parse_size(value, &sz) == 0 && sz >= f->min && sz <= f->max; break;
     case K_ENUM: ok = enum_has(f->choices, value); break;
-    case K_BOOL: ok = parse_bool(value, &cfg->demo) == 0; break;
+    case K_BOOL: ok = parse_bool(value, f->id == F_JSON ? &cfg->json : &cfg->demo) == 0; break;
+    case K_PATH:
+        ok = value[0] != '\0' && strlen(value) < sizeof cfg->calendar_file;
+        if (ok)
+            snprintf(cfg->calendar_file, sizeof cfg->calendar_file, "%s", value);
+        break;
+    case K_INSTANT: {
+        int64_t *dst = f->id == F_START ? &cfg->start
+                       : f->id == F_FROM ? &cfg->from
+                       : f->id == F_TO   ? &cfg->to
+                                         : &cfg->at;
+        ok = parse_instant(value, dst) == 0;
+        break;
+    }
     case K_TEXT: {
         char *dst = f->id == F_EMAIL ? cfg->email : cfg->name;
         ok = value[0] != '\0' && strlen(value) < sizeof cfg->name;
@@ -315,6 +377,8 @@ static int apply(const struct flag *f, const char *value, const char *who, struc
     case F_JOBS_INTERVAL: cfg->jobs_interval_s = (unsigned)u; break;
     case F_LOG_LEVEL: cfg->log_debug = strcmp(value, "debug") == 0; break;
     case F_ROLE: snprintf(cfg->role, sizeof cfg->role, "%s", value); break;
+    case F_YEAR: cfg->year = (int)u; break;
+    case F_SECONDS: cfg->seconds = (int64_t)u; break;
     default: break; /* handled by kind */
     }
     return 0;
@@ -360,7 +424,7 @@ static int apply_environment(struct config *cfg, config_getenv_fn getenv_fn, voi
                              struct err *e)
 {
     for (size_t i = 0; i < NFLAGS && getenv_fn; i++) {
-        if (!(flags[i].cmds & cfg->cmd))
+        if (!(flags[i].cmds & cfg->cmd) || !flags[i].env)
             continue;
         const char *v = getenv_fn(flags[i].env, ctx);
         if (!v)
@@ -368,6 +432,37 @@ static int apply_environment(struct config *cfg, config_getenv_fn getenv_fn, voi
         int rc = apply(&flags[i], v, flags[i].env, cfg, e);
         if (rc)
             return rc;
+    }
+    return 0;
+}
+
+/* Flags a command cannot run without; not checked under --help. */
+static int check_required(const struct config *cfg, unsigned seen, struct err *e)
+{
+    static const struct {
+        unsigned cmds;
+        enum flag_id id;
+    } required[] = {
+        {CONFIG_CMD_CAL_HOLIDAYS, F_YEAR}, {CONFIG_CMD_CAL_ADD, F_START},
+        {CONFIG_CMD_CAL_ADD, F_SECONDS},   {CONFIG_CMD_CAL_BETWEEN, F_FROM},
+        {CONFIG_CMD_CAL_BETWEEN, F_TO},    {CONFIG_CMD_CAL_NEXT_OPEN, F_AT},
+    };
+    if (cfg->help)
+        return 0;
+    if ((cfg->cmd & PERSON_CMDS) && (!cfg->email[0] || !cfg->name[0]))
+        return err_set(e, ERR_INVALID, cfg->email[0] ? "--name" : "--email",
+                       "frontdesk %s: %s is required", cfg->cmd_name,
+                       cfg->email[0] ? "--name" : "--email");
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
+        if (!(required[i].cmds & cfg->cmd) || (seen & (1u << required[i].id)))
+            continue;
+        const char *name = "";
+        for (size_t f = 0; f < NFLAGS; f++)
+            if (flags[f].id == required[i].id)
+                name = flags[f].name;
+        char who[80];
+        snprintf(who, sizeof who, "--%s", name);
+        return err_set(e, ERR_INVALID, who, "frontdesk %s: %s is required", cfg->cmd_name, who);
     }
     return 0;
 }
@@ -386,26 +481,35 @@ int config_parse(int argc, char **argv, config_getenv_fn getenv_fn, void *ctx, u
     if (i >= argc)
         return err_set(e, ERR_INVALID, "command",
                        "frontdesk: missing command (serve, init, migrate, version; see --help)");
+    char verbs[160] = ""; /* the commands whose noun matched, for the message */
+    size_t nverbs = 0;
     for (size_t c = 0; c < NCOMMANDS && cfg.cmd == CONFIG_CMD_NONE; c++) {
-        /* A command is one word ("serve") or a noun and a verb ("staff add"). */
+        /* A command is one word ("serve") or a noun and a verb ("staff add"); several commands
+         * may share a noun ("calendar add", "calendar between"). */
         const char *name = commands[c].name;
         const char *space = strchr(name, ' ');
         size_t first = space ? (size_t)(space - name) : strlen(name);
         if (strlen(argv[i]) != first || strncmp(argv[i], name, first) != 0)
             continue;
-        if (space && (i + 1 >= argc || strcmp(argv[i + 1], space + 1) != 0))
-            return err_set(e, ERR_INVALID, "command",
-                           "frontdesk %s: expected \"%s\" (see --help)", argv[i], name);
+        if (space && (i + 1 >= argc || strcmp(argv[i + 1], space + 1) != 0)) {
+            size_t used = strlen(verbs);
+            snprintf(verbs + used, sizeof verbs - used, "%s\"%s\"", nverbs++ ? ", " : "", name);
+            continue;
+        }
         cfg.cmd = commands[c].cmd;
         cfg.cmd_name = name;
         i += space ? 2 : 1;
     }
+    if (cfg.cmd == CONFIG_CMD_NONE && nverbs)
+        return err_set(e, ERR_INVALID, "command", "frontdesk %s: expected %s%s (see --help)", argv[i],
+                       nverbs > 1 ? "one of " : "", verbs);
     if (cfg.cmd == CONFIG_CMD_NONE)
         return err_set(e, ERR_INVALID, "command", "frontdesk: unknown command \"%.64s\" (see --help)",
                        argv[i]);
     int rc = apply_environment(&cfg, getenv_fn, ctx, e);
     if (rc)
         return rc;
+    unsigned seen = 0; /* 1 << flag_id of every flag given on the command line */
     for (; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -440,11 +544,11 @@ int config_parse(int argc, char **argv, config_getenv_fn getenv_fn, void *ctx, u
         rc = apply(f, value, who, &cfg, e);
         if (rc)
             return rc;
+        seen |= 1u << f->id;
     }
-    if (!cfg.help && (cfg.cmd & PERSON_CMDS) && (!cfg.email[0] || !cfg.name[0]))
-        return err_set(e, ERR_INVALID, cfg.email[0] ? "--name" : "--email",
-                       "frontdesk %s: %s is required", cfg.cmd_name,
-                       cfg.email[0] ? "--name" : "--email");
+    rc = check_required(&cfg, seen, e);
+    if (rc)
+        return rc;
     *out = cfg; /* an empty public_url means: http:// and the address serve ends up bound to */
     return 0;
 }
@@ -456,9 +560,10 @@ void config_usage(const struct config *cfg, struct buf *out)
                              "frontdesk is a support desk: tickets, SLA clocks, a support-policy "
                              "engine and a help center.\n\ncommands:\n");
         for (size_t c = 0; c < NCOMMANDS; c++)
-            buf_appendf(out, "  %-13s %s\n", commands[c].name, commands[c].summary);
-        buf_append_cstr(out, "\nRun \"frontdesk COMMAND --help\" for its flags. Every flag can also be "
-                             "set through its FRONTDESK_* environment variable.\n");
+            buf_appendf(out, "  %-19s %s\n", commands[c].name, commands[c].summary);
+        buf_append_cstr(out, "\nRun \"frontdesk COMMAND --help\" for its flags. Every configuration "
+                             "flag can also be set through its FRONTDESK_* environment variable "
+                             "(the help lists it).\n");
         return;
     }
     const char *summary = "";
@@ -478,10 +583,12 @@ void config_usage(const struct config *cfg, struct buf *out)
         snprintf(left, sizeof left, "--%s%s%s", f->name, f->metavar ? " " : "",
                  f->metavar ? f->metavar : "");
         buf_appendf(out, "  %-34s %s\n", left, f->help);
-        buf_appendf(out, "  %-34s env %s", "", f->env);
-        if (f->def)
-            buf_appendf(out, ", default %s", f->def[0] ? f->def : "(none)");
-        buf_append_cstr(out, "\n");
+        if (f->env) {
+            buf_appendf(out, "  %-34s env %s", "", f->env);
+            if (f->def)
+                buf_appendf(out, ", default %s", f->def[0] ? f->def : "(none)");
+            buf_append_cstr(out, "\n");
+        }
     }
     buf_append_cstr(out, "\n  --help                             show this help\n");
 }

@@ -1,7 +1,9 @@
 /* config: command line and FRONTDESK_* environment into one frozen struct config.
  *
- * Every flag has an environment variable (--max-body-size <-> FRONTDESK_MAX_BODY_SIZE); the
- * command line wins over the environment, which wins over the default. Flags are accepted as
+ * Every flag of a configuration has an environment variable (--max-body-size <->
+ * FRONTDESK_MAX_BODY_SIZE; --calendar <-> FRONTDESK_CALENDAR); the command line wins over the
+ * environment, which wins over the default. The per-invocation values of the calendar commands
+ * (--year, --start, --seconds, --from, --to, --at, --json) have none. Flags are accepted as
  * "--name value" or "--name=value"; boolean flags take no value on the command line and
  * 1/0/true/false/yes/no in the environment. A flag that does not belong to the command, an
  * unknown flag or a bad value is an error whose message is one line naming the flag (or the
@@ -11,6 +13,7 @@
 #define FRONTDESK_APP_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -25,7 +28,15 @@ enum config_cmd {
     CONFIG_CMD_VERSION = 1 << 3,
     CONFIG_CMD_STAFF_ADD = 1 << 4,    /* "staff add" */
     CONFIG_CMD_TOKEN_CREATE = 1 << 5, /* "token create" */
+    CONFIG_CMD_CAL_HOLIDAYS = 1 << 6, /* "calendar holidays" */
+    CONFIG_CMD_CAL_ADD = 1 << 7,      /* "calendar add" */
+    CONFIG_CMD_CAL_BETWEEN = 1 << 8,  /* "calendar between" */
+    CONFIG_CMD_CAL_NEXT_OPEN = 1 << 9, /* "calendar next-open" */
 };
+
+#define CONFIG_CMD_CALENDAR                                                                  \
+    (CONFIG_CMD_CAL_HOLIDAYS | CONFIG_CMD_CAL_ADD | CONFIG_CMD_CAL_BETWEEN |                 \
+     CONFIG_CMD_CAL_NEXT_OPEN)
 
 struct config {
     enum config_cmd cmd;
@@ -43,6 +54,13 @@ struct config {
     char email[256];      /* staff add, token create */
     char name[256];       /* staff add: the person; token create: the token's name */
     char role[16];        /* staff add: agent, lead or admin */
+    /* The calendar commands (docs/calendar.md). Instants are UTC seconds in 1970-2199. */
+    char calendar_file[1024]; /* --calendar: "" means the default calendar */
+    int year;                 /* calendar holidays: 1970-2199 */
+    bool json;                /* calendar holidays: --json (the only output format) */
+    int64_t start, seconds;   /* calendar add */
+    int64_t from, to;         /* calendar between */
+    int64_t at;               /* calendar next-open */
 };
 
 /* Look up an environment variable; NULL when unset. ctx is passed through. */

@@ -71,6 +71,10 @@ int main(int argc, char **argv)
     case CONFIG_CMD_VERSION: return cmd_version(&cfg, &env);
     case CONFIG_CMD_STAFF_ADD: return cmd_staff_add(&cfg, &env);
     case CONFIG_CMD_TOKEN_CREATE: return cmd_token_create(&cfg, &env);
+    case CONFIG_CMD_CAL_HOLIDAYS:
+    case CONFIG_CMD_CAL_ADD:
+    case CONFIG_CMD_CAL_BETWEEN:
+    case CONFIG_CMD_CAL_NEXT_OPEN: return cmd_calendar(&cfg, &env);
     default: return 2;
     }
 }

@@ -865,6 +865,150 @@ static void top_level_usage_lists_commands(void **state)
     buf_release(&b);
 }
 
+/* ---- the calendar commands ---------------------------------------------------------------- */
+
+static void calendar_commands_and_their_flags(void **state)
+{
+    struct config c;
+    PARSE_OK(&c, NULL, "calendar", "holidays", "--year", "2021", "--json");
+    assert_int_equal(c.cmd, CONFIG_CMD_CAL_HOLIDAYS);
+    assert_string_equal(c.cmd_name, "calendar holidays");
+    assert_int_equal(c.year, 2021);
+    assert_true(c.json);
+    assert_string_equal(c.calendar_file, "");
+    PARSE_OK(&c, NULL, "calendar", "add", "--start=2026-11-26T14:00:00Z", "--seconds", "0",
+             "--calendar", "cal.json");
+    assert_int_equal(c.cmd, CONFIG_CMD_CAL_ADD);
+    assert_int_equal(c.start, INT64_C(1795701600));
+    assert_int_equal(c.seconds, 0);
+    assert_string_equal(c.calendar_file, "cal.json");
+    PARSE_OK(&c, NULL, "calendar", "add", "--start", "1970-01-01T00:00:00Z", "--seconds",
+             "9223372036854775807");
+    assert_int_equal(c.start, 0);
+    assert_true(c.seconds == INT64_MAX);
+    PARSE_OK(&c, NULL, "calendar", "between", "--from", "2199-12-31T23:59:59Z", "--to",
+             "2026-11-26T14:00:00Z");
+    assert_int_equal(c.cmd, CONFIG_CMD_CAL_BETWEEN);
+    assert_int_equal(c.from, INT64_C(7258118399));
+    assert_int_equal(c.to, INT64_C(1795701600));
+    PARSE_OK(&c, NULL, "calendar", "next-open", "--at", "2026-11-26T14:00:00Z");
+    assert_int_equal(c.cmd, CONFIG_CMD_CAL_NEXT_OPEN);
+    assert_int_equal(c.at, INT64_C(1795701600));
+    PARSE_OK(&c, NULL, "calendar", "next-open", "--help"); /* required flags not needed */
+    assert_true(c.help);
+}
+
+static void calendar_required_flags_are_named(void **state)
+{
+    struct err e;
+    PARSE_ERR(&e, NULL, "calendar", "holidays", "--json");
+    assert_error(&e, "frontdesk calendar holidays: --year is required", "--year");
+    PARSE_ERR(&e, NULL, "calendar", "add", "--seconds", "5");
+    assert_error(&e, "frontdesk calendar add: --start is required", "--start");
+    PARSE_ERR(&e, NULL, "calendar", "add", "--start", "2026-11-26T14:00:00Z");
+    assert_error(&e, "frontdesk calendar add: --seconds is required", "--seconds");
+    PARSE_ERR(&e, NULL, "calendar", "between", "--from", "2026-11-26T14:00:00Z");
+    assert_error(&e, "frontdesk calendar between: --to is required", "--to");
+    PARSE_ERR(&e, NULL, "calendar", "next-open");
+    assert_error(&e, "frontdesk calendar next-open: --at is required", "--at");
+}
+
+static void calendar_bad_values_are_named(void **state)
+{
+    struct err e;
+    static const char *const instants[] = {"2026-11-26T14:00:00", "2026-11-26 14:00:00Z",
+                                           "2026-11-26T14:00:00+00:00", "2026-11-26T14:00:00.5Z",
+                                           "1969-12-31T23:59:59Z", "2200-01-01T00:00:00Z",
+                                           "2026-02-30T00:00:00Z", ""};
+    for (size_t i = 0; i < sizeof instants / sizeof instants[0]; i++) {
+        PARSE_ERR(&e, NULL, "calendar", "next-open", "--at", (char *)instants[i]);
+        assert_string_equal(e.field, "--at");
+        assert_non_null(strstr(e.message, "expected YYYY-MM-DDTHH:MM:SSZ in 1970-2199"));
+    }
+    PARSE_ERR(&e, NULL, "calendar", "add", "--start", "2026-11-26T14:00:00Z", "--seconds", "-1");
+    assert_error(&e,
+                 "frontdesk calendar add: --seconds: expected an integer from 0 to "
+                 "9223372036854775807, got \"-1\"",
+                 "--seconds");
+    PARSE_ERR(&e, NULL, "calendar", "add", "--start", "2026-11-26T14:00:00Z", "--seconds",
+              "9223372036854775808");
+    assert_string_equal(e.field, "--seconds");
+    PARSE_ERR(&e, NULL, "calendar", "holidays", "--year", "1969");
+    assert_error(&e, "frontdesk calendar holidays: --year: expected an integer from 1970 to 2199, got \"1969\"",
+                 "--year");
+    PARSE_ERR(&e, NULL, "calendar", "holidays", "--year", "2021", "--json=maybe");
+    assert_string_equal(e.field, "--json");
+    PARSE_ERR(&e, NULL, "calendar", "holidays", "--year", "2021", "--calendar", "");
+    assert_string_equal(e.field, "--calendar");
+    /* A flag of another calendar command, or of a database command, is unknown here. */
+    PARSE_ERR(&e, NULL, "calendar", "holidays", "--year", "2021", "--at", "2026-11-26T14:00:00Z");
+    assert_error(&e, "frontdesk calendar holidays: unknown flag --at", "--at");
+    PARSE_ERR(&e, NULL, "calendar", "add", "--db", "sqlite:x");
+    assert_error(&e, "frontdesk calendar add: unknown flag --db", "--db");
+}
+
+static void calendar_noun_alone_lists_the_verbs(void **state)
+{
+    struct err e;
+    PARSE_ERR(&e, NULL, "calendar");
+    assert_error(&e,
+                 "frontdesk calendar: expected one of \"calendar holidays\", \"calendar add\", "
+                 "\"calendar between\", \"calendar next-open\" (see --help)",
+                 "command");
+    PARSE_ERR(&e, NULL, "calendar", "subtract");
+    assert_string_equal(e.field, "command");
+    PARSE_ERR(&e, NULL, "staff");
+    assert_error(&e, "frontdesk staff: expected \"staff add\" (see --help)", "command");
+}
+
+static void calendar_file_from_environment_only(void **state)
+{
+    struct fake_env env = {{{"FRONTDESK_CALENDAR", "/etc/fd/cal.json"},
+                            {"FRONTDESK_YEAR", "1800"},
+                            {"FRONTDESK_AT", "garbage"}}};
+    struct config c;
+    PARSE_OK(&c, &env, "calendar", "holidays", "--year", "2022");
+    assert_string_equal(c.calendar_file, "/etc/fd/cal.json");
+    assert_int_equal(c.year, 2022);
+    PARSE_OK(&c, &env, "calendar", "next-open", "--at", "2026-11-26T14:00:00Z", "--calendar", "b");
+    assert_string_equal(c.calendar_file, "b");
+    PARSE_OK(&c, &env, "serve");
+    assert_string_equal(c.calendar_file, "");
+}
+
+static void calendar_usage_documents_every_flag(void **state)
+{
+    static const struct {
+        const char *cmd, *verb, *flags[4];
+    } t[] = {
+        {"calendar", "holidays", {"--year", "--json", "--calendar", NULL}},
+        {"calendar", "add", {"--start", "--seconds", "--calendar", NULL}},
+        {"calendar", "between", {"--from", "--to", "--calendar", NULL}},
+        {"calendar", "next-open", {"--at", "--calendar", NULL}},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        struct config c;
+        PARSE_OK(&c, NULL, (char *)t[i].cmd, (char *)t[i].verb, "--help");
+        struct buf b;
+        buf_init(&b, 0);
+        config_usage(&c, &b);
+        const char *text = buf_cstr(&b);
+        for (size_t j = 0; t[i].flags[j]; j++)
+            if (!mentions(text, t[i].flags[j]))
+                fail_msg("usage of calendar %s lacks %s:\n%s", t[i].verb, t[i].flags[j], text);
+        assert_true(mentions(text, "FRONTDESK_CALENDAR"));
+        assert_false(mentions(text, "--db"));
+        buf_release(&b);
+    }
+    struct config c;
+    PARSE_OK(&c, NULL, "--help");
+    struct buf b;
+    buf_init(&b, 0);
+    config_usage(&c, &b);
+    assert_non_null(strstr(buf_cstr(&b), "calendar next-open"));
+    buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -915,6 +1059,12 @@ int main(void)
         cmocka_unit_test(usage_of_each_command_lists_its_flags_and_variables),
         cmocka_unit_test(usage_shows_defaults),
         cmocka_unit_test(top_level_usage_lists_commands),
+        cmocka_unit_test(calendar_commands_and_their_flags),
+        cmocka_unit_test(calendar_required_flags_are_named),
+        cmocka_unit_test(calendar_bad_values_are_named),
+        cmocka_unit_test(calendar_noun_alone_lists_the_verbs),
+        cmocka_unit_test(calendar_file_from_environment_only),
+        cmocka_unit_test(calendar_usage_documents_every_flag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
