@@ -26,15 +26,6 @@ struct span {
     int64_t start, end, cend;
 };
 
-struct calendar {
-    struct cal_spec spec;
-    size_t n;
-    struct span *spans;
-    int64_t day0;     /* UTC day number of dayidx[0] */
-    size_t ndays;
-    uint32_t *dayidx; /* dayidx[k]: first span with end > (day0 + k) * DAY */
-};
-
 /* A UTC offset change: `before` applies to instants < utc, `after` from utc on. `wall` is where
  * the change sits on the local clock for fold=0 reading: utc + max(before, after), so a wall time
  * in a gap or an overlap still reads with `before` (Python's zoneinfo does the same). */
@@ -47,6 +38,16 @@ struct zone {
     int32_t initial;
     size_t n;
     struct transition *t;
+};
+
+struct calendar {
+    struct cal_spec spec;
+    struct zone zone; /* kept to tell local dates and offsets (cal_utc_offset) */
+    size_t n;
+    struct span *spans;
+    int64_t day0;     /* UTC day number of dayidx[0] */
+    size_t ndays;
+    uint32_t *dayidx; /* dayidx[k]: first span with end > (day0 + k) * DAY */
 };
 
 static const char *const weekday_names[7] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
@@ -68,6 +69,7 @@ void cal_spec_default(struct cal_spec *s)
 {
     memset(s, 0, sizeof *s);
     memcpy(s->zone, CAL_DEFAULT_ZONE, sizeof CAL_DEFAULT_ZONE);
+    memcpy(s->label, CAL_DEFAULT_LABEL, sizeof CAL_DEFAULT_LABEL);
     for (int w = 1; w <= 5; w++) {
         s->nhours[w] = 1;
         s->hours[w][0] = (struct cal_interval){9 * 60, 17 * 60};
@@ -348,7 +350,7 @@ int cal_new(const struct cal_spec *s, struct calendar **out, struct err *e)
     struct calendar *c = xcalloc(1, sizeof *c);
     c->spec = *s;
     c->n = resolve_days(s, &z, d0, (size_t)(d1 - d0), &c->spans);
-    free(z.t);
+    c->zone = z;
     c->n = normalize(c->spans, c->n);
     build_index(c);
     *out = c;
@@ -370,6 +372,7 @@ void cal_free(struct calendar *c)
         return;
     free(c->spans);
     free(c->dayidx);
+    free(c->zone.t);
     free(c);
 }
 
@@ -445,6 +448,34 @@ int cal_add(const struct calendar *c, int64_t t, int64_t s, int64_t *out)
     const struct span *sp = &c->spans[find_cend(c, i, want)];
     /* want lies in (cend - length, cend]: the instant lands inside the span or on its end. */
     *out = sp->end - (sp->cend - want);
+    return 0;
+}
+
+int32_t cal_utc_offset(const struct calendar *c, int64_t t)
+{
+    /* Transitions are few (hundreds) and sorted by utc: a binary search. */
+    size_t lo = 0, hi = c->zone.n; /* count of transitions with utc <= t */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->zone.t[mid].utc <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? c->zone.t[lo - 1].after : c->zone.initial;
+}
+
+int64_t cal_local_day(const struct calendar *c, int64_t t)
+{
+    return floor_day(t + cal_utc_offset(c, t));
+}
+
+int cal_open_until(const struct calendar *c, int64_t t, int64_t *out)
+{
+    size_t i = first_after(c, t);
+    if (i == c->n || t < c->spans[i].start)
+        return ERR_NOT_FOUND;
+    *out = c->spans[i].end;
     return 0;
 }
 

@@ -28,6 +28,8 @@
 #define CAL_ZONE_MAX 64        /* bytes of a zone name, NUL included */
 #define CAL_DAY_INTERVALS_MAX 8 /* intervals of one weekday */
 #define CAL_DEFAULT_ZONE "America/Toronto"
+#define CAL_LABEL_MAX 32 /* bytes of the zone's label for people, NUL included */
+#define CAL_DEFAULT_LABEL "Eastern"
 
 /* A wall-clock interval in minutes from local midnight: 0 <= start < end <= 1440 (24:00). */
 struct cal_interval {
@@ -38,6 +40,9 @@ struct cal_interval {
 /* What a calendar is made of: plain data the caller owns (about 11 KB: allocate it). */
 struct cal_spec {
     char zone[CAL_ZONE_MAX];
+    /* What people call the zone ("Eastern"): shown beside times ("9:00 a.m. Eastern"). The
+     * arithmetic never reads it. */
+    char label[CAL_LABEL_MAX];
     /* hours[w]: weekday w (0 = Sunday ... 6 = Saturday), nhours[w] intervals sorted and not
      * overlapping (touching is fine); a weekday with none is closed. */
     size_t nhours[7];
@@ -73,6 +78,16 @@ int cal_add(const struct calendar *c, int64_t t, int64_t s, int64_t *out);
 /* Earliest instant >= t inside an open interval (t itself when open). ERR_INVALID when never
  * open, ERR_LIMIT when no open time is left after t in the built range. */
 int cal_next_open(const struct calendar *c, int64_t t, int64_t *out);
+
+/* The zone's UTC offset at t, in seconds (east positive: -18000 for EST), and the local date
+ * of t as days since 1970-01-01 (the day numbers of core/holidays.h). */
+int32_t cal_utc_offset(const struct calendar *c, int64_t t);
+int64_t cal_local_day(const struct calendar *c, int64_t t);
+
+/* When support closes next, seen from t while it is open: the end of the open time holding t
+ * (intervals that touch, like 22:00-24:00 and the next day's 00:00-06:00, are one open time).
+ * ERR_NOT_FOUND when closed at t (see cal_next_open). */
+int cal_open_until(const struct calendar *c, int64_t t, int64_t *out);
 
 /* Weekday names as in the calendar file: "sun", "mon", ... "sat" (index 0..6), and back
  * (-1 when unknown). */

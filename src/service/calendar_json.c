@@ -290,6 +290,8 @@ static int parse_holidays(json_t *v, struct holidays_spec *h, struct err *e)
     return 0;
 }
 
+_Static_assert(CAL_LABEL_MAX == 32, "the label's message says 31 bytes");
+
 static int parse_root(json_t *root, struct cal_spec *s, struct err *e)
 {
     if (!json_is_object(root))
@@ -303,6 +305,16 @@ static int parse_root(json_t *root, struct cal_spec *s, struct err *e)
             if (!z || json_string_length(v) == 0 || json_string_length(v) >= CAL_ZONE_MAX)
                 return invalid(e, "timezone", "must be an IANA time zone name");
             memcpy(s->zone, z, json_string_length(v) + 1);
+        } else if (strcmp(key, "label") == 0) {
+            const char *l = json_string_value(v);
+            size_t n = l ? json_string_length(v) : 0;
+            bool ok = n > 0 && n < CAL_LABEL_MAX && strlen(l) == n;
+            for (size_t i = 0; ok && i < n; i++)
+                ok = (unsigned char)l[i] >= 0x20 && l[i] != 0x7f;
+            if (!ok)
+                return invalid(e, "label", "must be 1 to 31 bytes of text on one line, like "
+                                           "\"Eastern\"");
+            memcpy(s->label, l, n + 1);
         } else if (strcmp(key, "hours") == 0) {
             rc = parse_hours(v, s, e);
         } else if (strcmp(key, "holidays") == 0) {
@@ -310,7 +322,7 @@ static int parse_root(json_t *root, struct cal_spec *s, struct err *e)
         } else {
             char field[72];
             snprintf(field, sizeof field, "%.64s", key[0] ? key : "\"\"");
-            rc = invalid(e, field, "is not a known key (timezone, hours, holidays)");
+            rc = invalid(e, field, "is not a known key (timezone, label, hours, holidays)");
         }
         if (rc)
             return rc;
@@ -402,6 +414,8 @@ int calendar_json_render(const struct cal_spec *s, struct buf *dst)
     buf_init(&b, 0);
     buf_append_cstr(out, "{\"timezone\":");
     buf_append_json_str(out, s->zone, strnlen(s->zone, CAL_ZONE_MAX));
+    buf_append_cstr(out, ",\"label\":");
+    buf_append_json_str(out, s->label, strnlen(s->label, CAL_LABEL_MAX));
     buf_append_cstr(out, ",\"hours\":{");
     for (int i = 0; i < 7; i++) {
         int w = (i + 1) % 7; /* Monday first, as people read a week */

@@ -1,13 +1,13 @@
 /* calendar_json: the support calendar as JSON, read from a file or an API body and written back.
  *
  * Shape (issue 4; docs/calendar.md):
- *   {"timezone": "America/Toronto",
+ *   {"timezone": "America/Toronto", "label": "Eastern",
  *    "hours": {"mon": ["09:00-17:00"], ..., "sun": []},
  *    "holidays": {"presets": ["CA-ON"], "dates": ["2026-12-24"],
  *                 "rules": [{"name": "Civic Holiday", "kind": "nth_weekday", "month": 8,
  *                            "weekday": "mon", "n": 1, "from_year": 2000}]}}
- * A missing top-level key takes the default calendar's value (America/Toronto, Mon-Fri
- * 09:00-17:00, preset CA-ON); inside "hours" a missing weekday is closed; inside "holidays" a
+ * A missing top-level key takes the default calendar's value (America/Toronto, label
+ * "Eastern", Mon-Fri 09:00-17:00, preset CA-ON); inside "hours" a missing weekday is closed; inside "holidays" a
  * missing key is empty. Unknown keys, wrong types and every value core/calendar refuses are
  * ERR_INVALID whose e->field is the key path ("timezone", "hours.mon", "holidays.dates",
  * "holidays.rules[0].kind") and whose message starts with it; text that is not JSON is

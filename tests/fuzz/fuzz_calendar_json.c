@@ -18,6 +18,8 @@
 static void same_spec(const struct cal_spec *a, const struct cal_spec *b, const char *text)
 {
     FUZZ_CHECK(strcmp(a->zone, b->zone) == 0, "zone %s vs %s after %s", a->zone, b->zone, text);
+    FUZZ_CHECK(strcmp(a->label, b->label) == 0, "label %s vs %s after %s", a->label, b->label,
+               text);
     for (int w = 0; w < 7; w++) {
         FUZZ_CHECK(a->nhours[w] == b->nhours[w], "weekday %d: %zu vs %zu intervals after %s", w,
                    a->nhours[w], b->nhours[w], text);

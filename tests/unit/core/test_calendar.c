@@ -84,6 +84,15 @@ static void want_next_open(const struct calendar *c, const char *at, const char 
         fail_msg("next_open(%s) = %d %s, want %s", at, rc, iso(out, b), want);
 }
 
+static void want_open_until(const struct calendar *c, const char *at, const char *want)
+{
+    int64_t out = 0;
+    char b[TIMEFMT_ISO_LEN + 1];
+    int rc = cal_open_until(c, utc(at), &out);
+    if (want ? (rc || out != utc(want)) : rc != ERR_NOT_FOUND)
+        fail_msg("open_until(%s) = %d %s, want %s", at, rc, iso(out, b), want ? want : "closed");
+}
+
 static void want_between(const struct calendar *c, const char *a, const char *b, int64_t want)
 {
     int64_t got = cal_between(c, utc(a), utc(b));
@@ -108,6 +117,19 @@ static void default_day_and_edges(void **state)
     want_next_open(c, "2026-11-26T21:59:59Z", "2026-11-26T21:59:59Z");
     want_next_open(c, "2026-11-26T14:00:00Z", "2026-11-26T14:00:00Z");
     want_next_open(c, "2026-11-26T13:59:59Z", "2026-11-26T14:00:00Z");
+    want_open_until(c, "2026-11-26T14:00:00Z", "2026-11-26T22:00:00Z");
+    want_open_until(c, "2026-11-26T21:59:59Z", "2026-11-26T22:00:00Z");
+    want_open_until(c, "2026-11-26T22:00:00Z", NULL); /* 17:00: closed */
+    want_open_until(c, "2026-11-26T13:59:59Z", NULL);
+    want_open_until(c, "2021-12-27T15:00:00Z", NULL); /* Christmas observed */
+    /* Offsets and local dates: EST in November, EDT in June; 04:59Z on Nov 27 is still Nov 26
+     * in Toronto (day 20783 is 2026-11-26). */
+    assert_int_equal(cal_utc_offset(c, utc("2026-11-26T12:00:00Z")), -5 * 3600);
+    assert_int_equal(cal_utc_offset(c, utc("2026-06-12T12:00:00Z")), -4 * 3600);
+    assert_int_equal(cal_utc_offset(c, utc("2026-03-08T06:59:59Z")), -5 * 3600);
+    assert_int_equal(cal_utc_offset(c, utc("2026-03-08T07:00:00Z")), -4 * 3600);
+    assert_int_equal(cal_local_day(c, utc("2026-11-27T04:59:59Z")), 20783);
+    assert_int_equal(cal_local_day(c, utc("2026-11-27T05:00:00Z")), 20784);
     /* Friday 17:00 to Monday 09:00 (summer, EDT: 13:00Z). */
     want_next_open(c, "2026-06-12T21:00:00Z", "2026-06-15T13:00:00Z");
     want_between(c, "2026-06-12T20:00:00Z", "2026-06-15T14:00:00Z", 2 * H);
@@ -216,6 +238,9 @@ static void open_across_midnight(void **state)
     want_add(c, "2026-11-24T04:00:00Z", 7 * H + 60, "2026-12-01T03:01:00Z");
     want_next_open(c, "2026-11-24T11:00:00Z", "2026-12-01T03:00:00Z");
     want_next_open(c, "2026-11-24T05:00:00Z", "2026-11-24T05:00:00Z");
+    /* Midnight inside the open time does not close it. */
+    want_open_until(c, "2026-11-24T03:30:00Z", "2026-11-24T11:00:00Z");
+    want_open_until(c, "2026-11-24T11:00:00Z", NULL);
     cal_free(c);
     free(s);
 }
@@ -228,6 +253,7 @@ static void never_open(void **state)
     assert_int_equal(cal_add(c, 0, 0, &out), ERR_INVALID);
     assert_int_equal(cal_add(c, 0, 10, &out), ERR_INVALID);
     assert_int_equal(cal_next_open(c, 0, &out), ERR_INVALID);
+    assert_int_equal(cal_open_until(c, 0, &out), ERR_NOT_FOUND);
     assert_int_equal(out, 42);
     assert_int_equal(cal_between(c, 0, 1000000), 0);
     cal_free(c);
