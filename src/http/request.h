@@ -93,6 +93,11 @@ int http_req_db(struct http_req *req, struct db **out);
  * result is nonzero: the handler just returns. */
 int http_req_json(struct http_req *req, json_t **out);
 
+/* Answer 200 with a list body: head holds `{"key":[...]` (JSON text, the list still open for
+ * more members); the members of rest (meta, links; NULL for none) are appended and the object
+ * closed. head is released and rest's reference taken. */
+void http_reply_json_list(struct http_req *req, struct buf *head, json_t *rest);
+
 /* Answer with body (not copied: arena or static memory). */
 void http_reply(struct http_req *req, int status, const char *content_type, const void *body,
                 size_t len);

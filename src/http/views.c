@@ -122,18 +122,24 @@ void views_tickets_get(struct http_req *req)
         http_reply_err(req, &e);
         return;
     }
-    json_t *items = json_array();
-    for (size_t i = 0; i < page.count; i++)
-        json_array_append_new(items, tickets_render(&page.items[i]));
-    json_t *out = json_pack("{s:o}", "tickets", items);
+    json_t *rest = json_object();
     const struct ticket *last = page.count ? &page.items[page.count - 1] : NULL;
-    if (paging_keyed_add_meta(req, out, &pg, page.has_more, last ? last->updated_at : 0,
+    if (paging_keyed_add_meta(req, rest, &pg, page.has_more, last ? last->updated_at : 0,
                               last ? last->id : 0)) {
-        json_decref(out);
+        json_decref(rest);
         http_reply_error(req, 500, NULL, "the response could not be produced");
         return;
     }
-    http_reply_json(req, 200, out);
+    struct buf b;
+    buf_init(&b, 0);
+    buf_append_cstr(&b, "{\"tickets\":[");
+    for (size_t i = 0; i < page.count; i++) {
+        if (i)
+            buf_append_char(&b, ',');
+        tickets_render_text(&b, &page.items[i]);
+    }
+    buf_append_char(&b, ']');
+    http_reply_json_list(req, &b, rest);
 }
 
 /* Zendesk's view_count object. Counts are exact and computed on request, so always fresh. */
