@@ -66,6 +66,10 @@ int cmd_migrate(const struct config *cfg, struct env *env)
 
 static void print_seeded(const struct seed_report *seeded)
 {
+    if (seeded->policy.calendar_added)
+        printf("frontdesk init: support calendar loaded from the policy pack\n");
+    if (seeded->policy.sla_added)
+        printf("frontdesk init: SLA targets loaded from the policy pack\n");
     if (seeded->already_loaded) {
         printf("frontdesk init: default teams were loaded by an earlier init\n");
         return;

@@ -77,6 +77,11 @@ void views_tickets_get(struct http_req *req);    /* GET /api/v2/views/{id}/ticke
 void views_count_get(struct http_req *req);      /* GET /api/v2/views/{id}/count */
 void views_count_many_get(struct http_req *req); /* GET /api/v2/views/count_many?ids= */
 
+/* calendar.c: the support calendar (issue 4). */
+void support_hours_get(struct http_req *req);     /* GET /api/v2/support_hours (anyone) */
+void calendar_item(struct http_req *req);         /* GET, PUT /api/v2/calendar (admins) */
+void calendar_holidays_get(struct http_req *req); /* GET /api/v2/calendar/holidays?year= */
+
 /* audit_logs.c: GET /api/v2/audit_logs (admins; frontdesk's own). */
 void audit_logs_get(struct http_req *req);
 

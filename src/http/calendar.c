@@ -1,0 +1,235 @@
+/* calendar: the support calendar through the API (issue 4).
+ *
+ *   GET /api/v2/support_hours               anyone: open now?, when it next opens or closes, the
+ *                                           weekly hours in their zone, the next holidays
+ *   GET /api/v2/calendar                    admins: the calendar in force (calendar_json's shape)
+ *   PUT /api/v2/calendar                    admins: replace it ({"calendar": {...}}), audited
+ *   GET /api/v2/calendar/holidays?year=Y    staff: every closed date of year Y
+ */
+#include "http/handlers.h"
+
+#include "base/timefmt.h"
+#include "core/access.h"
+#include "http/auth.h"
+#include "service/calendar_cache.h"
+#include "service/calendar_json.h"
+#include "service/policy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define UPCOMING_HOLIDAYS 5
+
+/* The calendar in force; nonzero when the error answer is made. */
+static int current(struct http_req *req, struct db *db, const struct calendar **cal,
+                   struct calendar_ref **ref)
+{
+    struct err e;
+    err_clear(&e);
+    if (calendar_cache_acquire(req->env, db, cal, ref, &e)) {
+        http_reply_err(req, &e);
+        return -1;
+    }
+    return 0;
+}
+
+static void iso_or_null(struct buf *b, const char *key, int64_t t, bool present)
+{
+    char s[TIMEFMT_ISO_LEN + 1];
+    if (!present) {
+        buf_appendf(b, ",\"%s\":null", key);
+        return;
+    }
+    timefmt_iso8601(t, s);
+    buf_appendf(b, ",\"%s\":\"%s\"", key, s);
+}
+
+/* The next holidays from today's local date on: this year's and next year's. */
+static void upcoming_holidays(const struct calendar *cal, int64_t now, struct buf *b)
+{
+    const struct cal_spec *spec = cal_spec_of(cal);
+    int64_t today = cal_local_day(cal, now);
+    struct civil_date d = timefmt_civil_from_days(today);
+    struct holidays_entry *list = malloc(2 * HOLIDAYS_YEAR_MAX_ENTRIES * sizeof *list);
+    size_t n = 0, got = 0;
+    for (int y = (int)d.year; list && y <= (int)d.year + 1 && y <= HOLIDAYS_YEAR_MAX; y++) {
+        if (holidays_year(&spec->holidays, y, list + n, 2 * HOLIDAYS_YEAR_MAX_ENTRIES - n, &got))
+            break;
+        n += got;
+    }
+    size_t first = 0;
+    while (first < n && list[first].day < today)
+        first++;
+    size_t count = n - first < UPCOMING_HOLIDAYS ? n - first : UPCOMING_HOLIDAYS;
+    calendar_json_holidays(list ? list + first : NULL, list ? count : 0, b);
+    free(list);
+}
+
+/* The calendar's hours object, as calendar_json renders it. */
+static void hours_json(const struct cal_spec *spec, struct buf *b)
+{
+    struct buf whole;
+    buf_init(&whole, 0);
+    calendar_json_render(spec, &whole);
+    const char *h = strstr(buf_cstr(&whole), "\"hours\":");
+    const char *end = h ? strstr(h, "},\"holidays\"") : NULL;
+    if (h && end)
+        buf_append(b, h + strlen("\"hours\":"), (size_t)(end + 1 - (h + strlen("\"hours\":"))));
+    else
+        buf_append_cstr(b, "{}");
+    buf_release(&whole);
+}
+
+void support_hours_get(struct http_req *req)
+{
+    struct db *db;
+    const struct calendar *cal;
+    struct calendar_ref *ref;
+    if (http_req_db(req, &db) || current(req, db, &cal, &ref))
+        return;
+    const struct cal_spec *spec = cal_spec_of(cal);
+    int64_t now = req->env->now(req->env), closes = 0, opens = 0;
+    bool open = cal_open_until(cal, now, &closes) == 0;
+    bool will_open = !open && cal_next_open(cal, now, &opens) == 0;
+    struct buf b;
+    buf_init(&b, 0);
+    buf_appendf(&b, "{\"support_hours\":{\"open\":%s", open ? "true" : "false");
+    buf_append_cstr(&b, ",\"timezone\":");
+    buf_append_json_str(&b, spec->zone, strlen(spec->zone));
+    buf_append_cstr(&b, ",\"label\":");
+    buf_append_json_str(&b, spec->label, strlen(spec->label));
+    iso_or_null(&b, "now", now, true);
+    iso_or_null(&b, "closes_at", closes, open);
+    iso_or_null(&b, "opens_at", opens, will_open);
+    buf_append_cstr(&b, ",\"hours\":");
+    hours_json(spec, &b);
+    buf_append_cstr(&b, ",\"holidays\":");
+    upcoming_holidays(cal, now, &b);
+    buf_append_cstr(&b, "}}");
+    calendar_cache_release(ref);
+    char *p = arena_strndup(&req->arena, buf_cstr(&b), b.len);
+    size_t len = b.len;
+    buf_release(&b);
+    if (!p) {
+        http_reply_error(req, 500, NULL, "the response could not be produced");
+        return;
+    }
+    http_reply(req, 200, "application/json", p, len);
+}
+
+/* Answer {"<key>": <text>} where text is a JSON document. */
+static void reply_wrapped(struct http_req *req, int status, const char *key, const char *text)
+{
+    json_t *v = json_loads(text, 0, NULL);
+    if (!v) {
+        http_reply_error(req, 500, NULL, "the response could not be produced");
+        return;
+    }
+    json_t *out = json_object();
+    json_object_set_new(out, key, v);
+    http_reply_json(req, status, out);
+}
+
+static void calendar_get(struct http_req *req, struct db *db)
+{
+    struct buf text;
+    buf_init(&text, 0);
+    struct err e;
+    err_clear(&e);
+    if (policy_calendar_text(db, &text, &e))
+        http_reply_err(req, &e);
+    else
+        reply_wrapped(req, 200, "calendar", buf_cstr(&text));
+    buf_release(&text);
+}
+
+/* The body's "calendar" object as text, or NULL with the 400/422 answer made. */
+static char *body_calendar(struct http_req *req)
+{
+    json_t *body;
+    if (http_req_json(req, &body))
+        return NULL;
+    json_t *cal = json_is_object(body) ? json_object_get(body, "calendar") : NULL;
+    char *text = json_is_object(cal) ? json_dumps(cal, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text)
+        http_reply_error(req, 422, "calendar", "the body must be {\"calendar\": {...}}");
+    return text;
+}
+
+static void calendar_put(struct http_req *req, const struct auth_principal *who, struct db *db)
+{
+    char *text = body_calendar(req);
+    if (!text)
+        return;
+    struct cal_spec *spec = malloc(sizeof *spec);
+    struct err e;
+    err_clear(&e);
+    int rc = spec ? calendar_json_parse(text, strlen(text), spec, &e) : ERR_LIMIT;
+    free(text);
+    if (rc && e.field[0]) {
+        /* Fields as the client wrote them: inside the body's "calendar" object. */
+        char field[sizeof e.field + 16];
+        int n = snprintf(field, sizeof field, "calendar.%s", e.field);
+        if (strcmp(e.field, "calendar") != 0 && n > 0 && (size_t)n < sizeof e.field)
+            memcpy(e.field, field, (size_t)n + 1);
+    }
+    if (!rc)
+        rc = policy_set_calendar(req->env, db, who->subject.user_id, req->client_text, spec, &e);
+    free(spec);
+    if (rc) {
+        http_reply_err(req, &e);
+        return;
+    }
+    calendar_cache_forget();
+    calendar_get(req, db);
+}
+
+void calendar_item(struct http_req *req)
+{
+    struct auth_principal who;
+    struct db *db;
+    if (auth_require_admin(req, &who) || http_req_db(req, &db))
+        return;
+    if (req->method == HTTP_PUT)
+        calendar_put(req, &who, db);
+    else
+        calendar_get(req, db);
+}
+
+void calendar_holidays_get(struct http_req *req)
+{
+    struct auth_principal who;
+    struct db *db;
+    if (auth_require_staff(req, &who) || http_req_db(req, &db))
+        return;
+    const char *y = http_req_query(req, "year");
+    char *end = NULL;
+    long year = y ? strtol(y, &end, 10) : 0;
+    if (!y || !*y || *end || year < HOLIDAYS_YEAR_MIN || year > HOLIDAYS_YEAR_MAX) {
+        http_reply_error(req, 400, "year", "year must be a year from %d to %d, like year=2027",
+                         HOLIDAYS_YEAR_MIN, HOLIDAYS_YEAR_MAX);
+        return;
+    }
+    const struct calendar *cal;
+    struct calendar_ref *ref;
+    if (current(req, db, &cal, &ref))
+        return;
+    struct holidays_entry *list = malloc(HOLIDAYS_YEAR_MAX_ENTRIES * sizeof *list);
+    size_t n = 0;
+    if (list)
+        holidays_year(&cal_spec_of(cal)->holidays, (int)year, list, HOLIDAYS_YEAR_MAX_ENTRIES, &n);
+    calendar_cache_release(ref);
+    struct buf b;
+    buf_init(&b, 0);
+    calendar_json_holidays(list, n, &b);
+    free(list);
+    json_t *arr = json_loads(buf_cstr(&b), 0, NULL);
+    buf_release(&b);
+    if (!arr) {
+        http_reply_error(req, 500, NULL, "the response could not be produced");
+        return;
+    }
+    http_reply_json(req, 200, json_pack("{s:I, s:o}", "year", (json_int_t)year, "holidays", arr));
+}

@@ -1,0 +1,168 @@
+#include "service/policy.h"
+
+#include "base/embed.h"
+#include "base/xalloc.h"
+#include "service/calendar_json.h"
+#include "service/sla_json.h"
+#include "store/audit.h"
+#include "store/settings.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const struct embed_table policy_files;
+
+#define PACK_PATH "rarelogic.json"
+
+/* The text of one top-level object of the shipped pack, into out. */
+static int pack_part(const char *key, struct buf *out, struct err *e)
+{
+    const struct embed_file *f = embed_find(&policy_files, PACK_PATH, strlen(PACK_PATH));
+    if (!f)
+        return err_set(e, ERR_INTERNAL, NULL, "the policy pack %s is not in the binary", PACK_PATH);
+    json_error_t jerr;
+    json_t *root = json_loadb((const char *)f->data, f->len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *part = root ? json_object_get(root, key) : NULL;
+    char *text = part ? json_dumps(part, JSON_COMPACT) : NULL;
+    int rc = text ? buf_append_cstr(out, text)
+                  : err_set(e, ERR_INTERNAL, NULL, "the policy pack has no valid \"%s\"", key);
+    free(text);
+    json_decref(root);
+    return rc;
+}
+
+/* A shipped default that does not parse is a bug in the pack, not the caller's input. */
+static int pack_broken(int rc, const char *what, struct err *e)
+{
+    if (rc && e) {
+        char why[sizeof e->message];
+        memcpy(why, e->message, sizeof why);
+        err_set(e, ERR_INTERNAL, NULL, "the policy pack's %s is invalid: %s", what, why);
+        return ERR_INTERNAL;
+    }
+    return rc ? ERR_INTERNAL : 0;
+}
+
+int policy_default_calendar(struct cal_spec *out, struct err *e)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    int rc = pack_part("calendar", &b, e);
+    if (!rc)
+        rc = pack_broken(calendar_json_parse(b.ptr, b.len, out, e), "calendar", e);
+    buf_release(&b);
+    return rc;
+}
+
+int policy_default_sla(struct sla_targets *out, struct err *e)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    int rc = pack_part("sla", &b, e);
+    if (!rc)
+        rc = pack_broken(sla_json_parse(b.ptr, b.len, out, e), "sla", e);
+    buf_release(&b);
+    return rc;
+}
+
+int policy_seed(struct db *db, int64_t now, struct policy_seed_report *out, struct err *e)
+{
+    *out = (struct policy_seed_report){false, false};
+    struct cal_spec *cal = xmalloc(sizeof *cal);
+    struct sla_targets sla;
+    struct buf cal_text, sla_text;
+    buf_init(&cal_text, 0);
+    buf_init(&sla_text, 0);
+    /* Stored as the renderers write them: the settings hold what the server will read back,
+     * checked now rather than at the first ticket. */
+    int rc = policy_default_calendar(cal, e);
+    rc = rc ? rc : policy_default_sla(&sla, e);
+    rc = rc ? rc : calendar_json_render(cal, &cal_text);
+    rc = rc ? rc : sla_json_render(&sla, &sla_text);
+    int added = 0;
+    if (!rc)
+        rc = settings_put_new(db, POLICY_KEY_CALENDAR, buf_cstr(&cal_text), now, &added, e);
+    out->calendar_added = added;
+    if (!rc)
+        rc = settings_put_new(db, POLICY_KEY_SLA, buf_cstr(&sla_text), now, &added, e);
+    out->sla_added = !rc && added;
+    buf_release(&cal_text);
+    buf_release(&sla_text);
+    free(cal);
+    return rc;
+}
+
+int policy_calendar_text(struct db *db, struct buf *out, struct err *e)
+{
+    int rc = settings_get(db, POLICY_KEY_CALENDAR, out, e);
+    if (rc != ERR_NOT_FOUND)
+        return rc;
+    struct cal_spec *cal = xmalloc(sizeof *cal);
+    rc = policy_default_calendar(cal, e);
+    if (!rc)
+        rc = calendar_json_render(cal, out);
+    free(cal);
+    return rc;
+}
+
+int policy_calendar(struct db *db, struct cal_spec *out, struct err *e)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    int rc = policy_calendar_text(db, &b, e);
+    if (!rc)
+        rc = pack_broken(calendar_json_parse(b.ptr, b.len, out, e), "stored calendar", e);
+    buf_release(&b);
+    return rc;
+}
+
+int policy_sla(struct db *db, struct sla_targets *out, struct err *e)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    int rc = settings_get(db, POLICY_KEY_SLA, &b, e);
+    if (rc == ERR_NOT_FOUND)
+        rc = policy_default_sla(out, e);
+    else if (!rc)
+        rc = pack_broken(sla_json_parse(b.ptr, b.len, out, e), "stored SLA targets", e);
+    buf_release(&b);
+    return rc;
+}
+
+struct set_calendar_ctx {
+    const struct env *env;
+    int64_t actor_id;
+    const char *ip;
+    const char *text;
+};
+
+static int set_calendar_tx(struct db *db, void *arg, struct err *e)
+{
+    struct set_calendar_ctx *c = arg;
+    int64_t now = c->env->now(c->env);
+    int rc = settings_put(db, POLICY_KEY_CALENDAR, c->text, now, e);
+    if (rc)
+        return rc;
+    struct audit_entry a = {.at = now,
+                            .actor_id = c->actor_id,
+                            .action = "calendar.changed",
+                            .target_type = "calendar",
+                            .ip = c->ip,
+                            .detail = c->text};
+    return audit_append(db, &a, e);
+}
+
+int policy_set_calendar(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
+                        const struct cal_spec *spec, struct err *e)
+{
+    struct buf text;
+    buf_init(&text, 0);
+    int rc = calendar_json_render(spec, &text);
+    if (!rc) {
+        struct set_calendar_ctx c = {env, actor_id, ip, buf_cstr(&text)};
+        rc = db_transact(db, DB_TX_WRITE, set_calendar_tx, &c, e);
+    }
+    buf_release(&text);
+    return rc;
+}
