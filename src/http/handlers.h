@@ -52,12 +52,13 @@ void tickets_comments_get(struct http_req *req);
 void tickets_requested_get(struct http_req *req);
 void tickets_organization_get(struct http_req *req);
 void tickets_import_post(struct http_req *req); /* POST /api/v2/imports/tickets (admins) */
+void tickets_sla_get(struct http_req *req);     /* GET /api/v2/tickets/{id}/sla (ticket_sla.c) */
 struct ticket;
 /* The API's ticket object (Zendesk's fields and frontdesk's beside them); a new reference. */
-json_t *tickets_render(const struct ticket *t);
+json_t *tickets_render(const struct ticket *t, int64_t now);
 /* The same object as JSON text appended to b (lists write pages of them without jansson).
  * Returns 0, or ERR_LIMIT from b's cap with b left as it was. */
-int tickets_render_text(struct buf *b, const struct ticket *t);
+int tickets_render_text(struct buf *b, const struct ticket *t, int64_t now);
 
 /* attachments.c: Zendesk's Attachments API (uploads and their downloads). */
 void uploads_post(struct http_req *req);            /* POST /api/v2/uploads?filename=&token= */

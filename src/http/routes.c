@@ -27,6 +27,7 @@ static const struct {
     {HTTP_GET | HTTP_PUT, "/api/v2/tickets/{id}", tickets_one},
     {HTTP_GET, "/api/v2/tickets/show_many", tickets_many_get},
     {HTTP_GET, "/api/v2/tickets/{id}/comments", tickets_comments_get},
+    {HTTP_GET, "/api/v2/tickets/{id}/sla", tickets_sla_get},
     {HTTP_GET, "/api/v2/users/{id}/tickets/requested", tickets_requested_get},
     {HTTP_GET, "/api/v2/organizations/{id}/tickets", tickets_organization_get},
     {HTTP_POST, "/api/v2/imports/tickets", tickets_import_post},

@@ -74,7 +74,7 @@ static void reply_results(struct http_req *req, const char *query, unsigned page
 {
     json_t *items = json_array();
     for (size_t i = 0; i < res->count; i++) {
-        json_t *t = tickets_render(&res->items[i]);
+        json_t *t = tickets_render(&res->items[i], req->env->now(req->env));
         json_object_set_new(t, "result_type", json_string("ticket"));
         json_array_append_new(items, t);
     }

@@ -13,6 +13,7 @@
 #include "http/paging.h"
 #include "http/render.h"
 #include "base/timefmt.h"
+#include "service/ticket_sla.h"
 #include "service/tickets.h"
 
 #include <stdio.h>
@@ -43,10 +44,18 @@ static void time_into(struct buf *b, const char *key, int64_t t)
     buf_appendf(b, ",\"%s\":\"%s\"", key, s);
 }
 
+static void time_or_null_into(struct buf *b, const char *key, int64_t t)
+{
+    if (t)
+        time_into(b, key, t);
+    else
+        buf_appendf(b, ",\"%s\":null", key);
+}
+
 /* Written as text, not built as jansson objects: a page of 100 tickets spent most of its CPU
  * creating, dumping and freeing objects. The keys and their order are the API's (docs/openapi.json
  * and the tests pin them). */
-int tickets_render_text(struct buf *b, const struct ticket *t)
+int tickets_render_text(struct buf *b, const struct ticket *t, int64_t now)
 {
     size_t start = b->len;
     buf_appendf(b, "{\"id\":%lld,\"url\":\"/api/v2/tickets/%lld.json\"", (long long)t->id,
@@ -78,6 +87,16 @@ int tickets_render_text(struct buf *b, const struct ticket *t)
     else
         buf_append_cstr(b, ",\"category\":null");
     id_into(b, "follow_up_of", t->follow_up_of);
+    /* frontdesk's own: the SLA summary, its state as of now (service/ticket_sla.h). */
+    const char *state = ticket_sla_state_now(t, now);
+    buf_append_cstr(b, ",\"sla\":{\"state\":");
+    if (*state)
+        buf_appendf(b, "\"%s\"", state);
+    else
+        buf_append_cstr(b, "null");
+    time_or_null_into(b, "warn_at", t->sla_warn_at);
+    time_or_null_into(b, "due_at", t->sla_due_at);
+    buf_append_char(b, '}');
     int rc = buf_append_char(b, '}');
     if (rc) { /* the buffer's cap: leave it as it was */
         b->len = start;
@@ -87,11 +106,11 @@ int tickets_render_text(struct buf *b, const struct ticket *t)
     return rc;
 }
 
-json_t *tickets_render(const struct ticket *t)
+json_t *tickets_render(const struct ticket *t, int64_t now)
 {
     struct buf b;
     buf_init(&b, 0);
-    tickets_render_text(&b, t);
+    tickets_render_text(&b, t, now);
     json_t *o = json_loadb(b.ptr, b.len, 0, NULL);
     buf_release(&b);
     return o ? o : json_object();
@@ -107,7 +126,7 @@ static void reply_ticket_list(struct http_req *req, const struct ticket *items, 
     for (size_t i = 0; i < n; i++) {
         if (i)
             buf_append_char(&b, ',');
-        tickets_render_text(&b, &items[i]);
+        tickets_render_text(&b, &items[i], req->env->now(req->env));
     }
     buf_append_char(&b, ']');
     http_reply_json_list(req, &b, rest);
@@ -164,7 +183,8 @@ static void reply_ticket(struct http_req *req, int status, const struct ticket *
         snprintf(loc, sizeof loc, "/api/v2/tickets/%lld.json", (long long)t->id);
         http_add_header(req, "Location", loc);
     }
-    http_reply_json(req, status, json_pack("{s:o}", "ticket", tickets_render(t)));
+    http_reply_json(req, status,
+                    json_pack("{s:o}", "ticket", tickets_render(t, req->env->now(req->env))));
 }
 
 /* ---- input ----------------------------------------------------------------------------------- */

@@ -136,7 +136,7 @@ void views_tickets_get(struct http_req *req)
     for (size_t i = 0; i < page.count; i++) {
         if (i)
             buf_append_char(&b, ',');
-        tickets_render_text(&b, &page.items[i]);
+        tickets_render_text(&b, &page.items[i], req->env->now(req->env));
     }
     buf_append_char(&b, ']');
     http_reply_json_list(req, &b, rest);

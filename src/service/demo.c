@@ -1,4 +1,5 @@
 #include "service/demo.h"
+#include "service/ticket_sla.h"
 
 #include "base/buf.h"
 #include "base/timefmt.h"
@@ -700,6 +701,8 @@ static int add_ticket(struct db *db, struct demo_ctx *c, size_t index, struct bu
     snprintf(saved.status, sizeof saved.status, "%s", p.status);
     snprintf(saved.priority, sizeof saved.priority, "%s", t->priority);
     rc = tickets_save(db, &saved, e);
+    /* The clocks as they stand now, after the demo's history (queues sort by them). */
+    rc = rc ? rc : ticket_sla_refresh(c->env, db, p.id, c->now, e);
     if (!rc)
         c->report.tickets++;
     return rc;

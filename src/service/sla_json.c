@@ -35,7 +35,8 @@ static int parse_target(json_t *o, const char *path, struct sla_target *t, struc
     bool have_warn = false, have_due = false;
     const char *key;
     json_t *v;
-    json_object_foreach(o, key, v) {
+    json_object_foreach(o, key, v)
+    {
         snprintf(field, sizeof field, "%s.%.32s", path, key);
         int rc = 0;
         if (strcmp(key, "clock") == 0) {
@@ -80,7 +81,8 @@ static int parse_follow_up(json_t *o, struct sla_targets *t, struct err *e)
     bool have[TICKET_PRIORITY_COUNT] = {false};
     const char *key;
     json_t *v;
-    json_object_foreach(o, key, v) {
+    json_object_foreach(o, key, v)
+    {
         int p = -1;
         for (int i = 0; i < TICKET_PRIORITY_COUNT; i++)
             if (strcmp(key, priority_keys[i]) == 0)
@@ -113,7 +115,8 @@ static int parse_root(json_t *root, struct sla_targets *t, struct err *e)
     bool first = false, follow = false;
     const char *key;
     json_t *v;
-    json_object_foreach(root, key, v) {
+    json_object_foreach(root, key, v)
+    {
         int rc = 0;
         if (strcmp(key, "first_touch") == 0) {
             rc = parse_target(v, "first_touch", &t->first_touch, e);

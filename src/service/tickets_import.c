@@ -1,5 +1,6 @@
 /* tickets_import: Zendesk's ticket import (a past on the ticket and its comments, no
  * notifications). */
+#include "service/ticket_sla.h"
 #include "service/tickets_internal.h"
 
 #include "store/audit.h"
@@ -180,6 +181,7 @@ static int import_tx(struct db *db, void *arg, struct err *e)
                                 .detail = detail};
         rc = audit_append(db, &a, e);
     }
+    rc = rc ? rc : ticket_sla_refresh(c->env, db, tid, c->now, e);
     return rc ? rc : tickets_get(db, tid, true, c->a, c->out, e);
 }
 

@@ -21,7 +21,8 @@
     "t.id, t.subject, " DESCRIPTION_SQL ", t.status, t.priority, t.channel, t.requester_id, "      \
     "t.submitter_id, coalesce(t.organization_id, 0), coalesce(t.assignee_id, 0), "                 \
     "coalesce(t.group_id, 0), coalesce(t.follow_up_of, 0), t.category, " TAGS ", t.created_at, "   \
-    "t.updated_at, coalesce(t.solved_at, 0)"
+    "t.updated_at, coalesce(t.solved_at, 0), coalesce(t.sla_state, ''), "                          \
+    "coalesce(t.sla_warn_at, 0), coalesce(t.sla_due_at, 0)"
 
 const char *tickets__columns(struct db *db)
 {
@@ -124,6 +125,9 @@ int tickets__read(struct db_stmt *st, struct arena *a, struct ticket *t, struct 
     t->created_at = db_column_int64(st, 14);
     t->updated_at = db_column_int64(st, 15);
     t->solved_at = db_column_int64(st, 16);
+    db_column_copy(st, 17, t->sla_state, sizeof t->sla_state);
+    t->sla_warn_at = db_column_int64(st, 18);
+    t->sla_due_at = db_column_int64(st, 19);
     return rc;
 }
 
@@ -306,6 +310,61 @@ int tickets_list(struct db *db, const struct tickets_filter *f, bool with_intern
         if (rc)
             break;
         count++;
+    }
+    db_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    *n = count;
+    return 0;
+}
+
+int tickets_set_sla(struct db *db, int64_t id, const char *state, int64_t warn_at, int64_t due_at,
+                    struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(
+        db, "UPDATE tickets SET sla_state = ?, sla_warn_at = ?, sla_due_at = ? WHERE id = ?", &st,
+        e);
+    if (rc)
+        return rc;
+    db_bind_cstr(st, 1, state && *state ? state : NULL);
+    bind_ref(st, 2, warn_at);
+    bind_ref(st, 3, due_at);
+    db_bind_int64(st, 4, id);
+    return db_run(st, e);
+}
+
+int tickets_sla_events(struct db *db, int64_t ticket_id, struct ticket_sla_row *out, size_t cap,
+                       size_t *n, struct err *e)
+{
+    /* A comment event names its comment; its author's role tells a staff reply from a
+     * requester's message. The CASE keeps PostgreSQL from casting other events' values. */
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "SELECT e.at, e.field, coalesce(e.old_value, ''), e.old_value IS NULL, "
+                        "coalesce(e.new_value, ''), coalesce(u.role, '') FROM ticket_events e "
+                        "LEFT JOIN ticket_comments c ON c.id = CASE WHEN e.field = 'comment' "
+                        "THEN CAST(e.new_value AS BIGINT) END "
+                        "LEFT JOIN users u ON u.id = c.author_id "
+                        "WHERE e.ticket_id = ? AND e.field IN ('status', 'priority', 'via', "
+                        "'comment') ORDER BY e.id",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, ticket_id);
+    size_t count = 0;
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        if (count == cap) {
+            rc = err_set(e, ERR_LIMIT, NULL, "ticket %lld has more than %zu events",
+                         (long long)ticket_id, cap);
+            break;
+        }
+        struct ticket_sla_row *r = &out[count++];
+        r->at = db_column_int64(st, 0);
+        db_column_copy(st, 1, r->field, sizeof r->field);
+        r->born = db_column_int64(st, 3) != 0;
+        db_column_copy(st, 4, r->value, sizeof r->value);
+        db_column_copy(st, 5, r->author_role, sizeof r->author_role);
     }
     db_stmt_done(st);
     if (rc < 0)

@@ -50,6 +50,12 @@ struct ticket {
     int64_t created_at;
     int64_t updated_at;
     int64_t solved_at; /* 0 unless solved (and kept once closed) */
+    /* The SLA summary kept on the row (service/ticket_sla.h): the worst state as computed at
+     * the last write ("" when no clock runs), and the warn and due instants of the clock due
+     * soonest (0 when none). */
+    char sla_state[TICKET_ENUM_MAX + 4];
+    int64_t sla_warn_at;
+    int64_t sla_due_at;
 };
 
 struct ticket_new {
@@ -69,6 +75,22 @@ struct ticket_new {
 /* Insert a ticket (no tags, no comment) created and updated at now; *id receives its id. */
 int tickets_insert(struct db *db, const struct ticket_new *t, int64_t now, int64_t *id,
                    struct err *e);
+
+/* Store the ticket's SLA summary (state "" or NULL, instants 0: none). */
+int tickets_set_sla(struct db *db, int64_t id, const char *state, int64_t warn_at, int64_t due_at,
+                    struct err *e);
+
+/* What the SLA clocks are computed from: the ticket's status, priority, channel and public
+ * comment events, in order. A comment's author role tells staff from requester. */
+struct ticket_sla_row {
+    int64_t at;
+    char field[16];       /* "status", "priority", "via", "comment" */
+    bool born;            /* old_value was NULL: a value the ticket was created with */
+    char value[24];       /* the new value (a comment's id) */
+    char author_role[16]; /* comments: "end-user", "agent", "lead", "admin" */
+};
+int tickets_sla_events(struct db *db, int64_t ticket_id, struct ticket_sla_row *out, size_t cap,
+                       size_t *n, struct err *e);
 
 /* Write back the fields a ticket update may change: subject, status, priority, assignee_id,
  * group_id, solved_at and updated_at, from t (by t->id). ERR_NOT_FOUND when no such ticket. */

@@ -23,6 +23,7 @@ TICKET = {
     "submitter_id": 3, "assignee_id": None, "organization_id": 2, "group_id": None,
     "tags": ["fire"], "via": {"channel": "web"}, "created_at": "2026-11-26T08:00:00Z",
     "updated_at": "2026-11-26T08:00:00Z", "category": None, "follow_up_of": None,
+    "sla": {"state": "running", "warn_at": "2026-11-26T09:30:00Z", "due_at": "2026-11-26T10:00:00Z"},
 }
 
 

@@ -15,7 +15,7 @@ from conftest import (ADMIN, Api, ServerPool, add_group, add_organization, add_r
 ISO_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 TICKET_KEYS = {"id", "url", "subject", "description", "status", "priority", "requester_id",
                "submitter_id", "assignee_id", "organization_id", "group_id", "tags", "via",
-               "created_at", "updated_at", "category", "follow_up_of"}
+               "created_at", "updated_at", "category", "follow_up_of", "sla"}
 COMMENT_KEYS = {"id", "type", "author_id", "body", "public", "created_at", "via", "attachments"}
 
 

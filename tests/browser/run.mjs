@@ -285,6 +285,14 @@ step('portal: the customer submits a request and lands on it', async () => {
   assertEq(await carol.evaluate(() => window.__pwned), undefined, 'markup in the subject stayed text');
 });
 
+step('portal: the support hours line says whether support is open, from the live calendar', async () => {
+  const line = carol.locator('#support-hours');
+  await line.filter({ hasText: /^We're (open until .* Eastern\.|closed — back .* Eastern\.)$/ }).waitFor();
+  const open = await line.getAttribute('data-open');
+  const api = await (await fetch(`${base}/api/v2/support_hours`)).json();
+  assertEq(open, api.support_hours.open ? 'yes' : 'no', 'the line agrees with the API');
+});
+
 step('portal: "My requests" lists the new request', async () => {
   await carol.getByRole('link', { name: 'My requests' }).first().click();
   await carol.locator('.request-list').getByText(SUBJECT).waitFor();
@@ -305,6 +313,7 @@ step('console: the agent signs in and finds the request in "Unassigned"', async 
   await row.waitFor();
   await row.getByText(CUSTOMER.name).waitFor();
   await row.getByText('Normal').waitFor();
+  await row.locator('.badge').filter({ hasText: /^(Due in .+|Overdue .+)$/ }).waitFor();
   // The counts beside the views come from the server's views; one page holds everything here.
   await agent.locator('a[data-view="unassigned"] .view-count').filter({ hasText: /^1$/ }).waitFor();
   await agent.locator('a[data-view="mine"] .view-count').filter({ hasText: /^0$/ }).waitFor();

@@ -222,9 +222,34 @@ async function showQueue(key) {
   };
   add(page);
   replace(body, h('table', { class: 'queue' },
-    h('thead', {}, h('tr', {}, ['Ticket', 'Subject', 'Requester', 'Status', 'Priority', 'Assignee', 'Updated']
+    h('thead', {}, h('tr', {}, ['Ticket', 'Subject', 'Requester', 'Status', 'Priority', 'Assignee', 'SLA', 'Updated']
       .map((c) => h('th', { scope: 'col' }, c)))),
     tbody), more);
+}
+
+// "2h 05m", "3d 4h": a span of minutes, short.
+function span(minutes) {
+  const m = Math.max(0, Math.round(minutes));
+  if (m < 60) return `${m}m`;
+  if (m < 24 * 60) return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+  return `${Math.floor(m / 1440)}d ${Math.floor((m % 1440) / 60)}h`;
+}
+
+// The SLA badge of a ticket (its "sla" summary): a countdown to the due instant, green while
+// running, amber once warned, red when breached; the other states say what they are.
+function slaBadge(sla) {
+  if (!sla || !sla.state) return h('span', { class: 'muted' }, '—');
+  const due = sla.due_at ? (Date.parse(sla.due_at) - Date.now()) / 60000 : null;
+  const labels = { paused: 'Paused', met: 'Met', met_late: 'Met late', cancelled: 'Cancelled' };
+  if (sla.state === 'breached') {
+    return h('span', { class: 'badge danger', title: `due ${sla.due_at}` },
+      due === null ? 'Breached' : `Overdue ${span(-due)}`);
+  }
+  if (sla.state === 'running' || sla.state === 'warning') {
+    return h('span', { class: `badge ${sla.state === 'warning' ? 'warn' : 'good'}`, title: `due ${sla.due_at}` },
+      due === null ? sla.state : `Due in ${span(due)}`);
+  }
+  return h('span', { class: 'badge' }, labels[sla.state] || sla.state);
 }
 
 function queueRow(t) {
@@ -237,6 +262,7 @@ function queueRow(t) {
     h('td', { 'data-label': 'Status' }, statusBadge(t.status)),
     h('td', { 'data-label': 'Priority' }, priorityBadge(t.priority)),
     h('td', { 'data-label': 'Assignee' }, nameOf(staff, t.assignee_id, '—')),
+    h('td', { 'data-label': 'SLA' }, slaBadge(t.sla)),
     h('td', { 'data-label': 'Updated' }, timeEl(t.updated_at)));
 }
 

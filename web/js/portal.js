@@ -196,7 +196,37 @@ async function route() {
   main.focus({ preventScroll: true });
 }
 
+// "9:00 a.m." and "Monday 9:00 a.m." in the calendar's own zone.
+function wallTime(iso, zone, withDay) {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone, weekday: withDay ? 'long' : undefined, hour: 'numeric', minute: '2-digit',
+  }).format(new Date(iso));
+  return parts.replace(/\s?AM$/, ' a.m.').replace(/\s?PM$/, ' p.m.').replace(',', '');
+}
+
+// "We're open" or "We're closed — back Monday 9:00 a.m. Eastern", from the live calendar.
+async function showSupportHours() {
+  const line = document.getElementById('support-hours');
+  if (!line) return;
+  try {
+    const { support_hours: s } = await api.get('/api/v2/support_hours');
+    if (s.open) {
+      line.textContent = s.closes_at
+        ? `We're open until ${wallTime(s.closes_at, s.timezone, false)} ${s.label}.`
+        : "We're open.";
+    } else {
+      line.textContent = s.opens_at
+        ? `We're closed — back ${wallTime(s.opens_at, s.timezone, true)} ${s.label}.`
+        : "We're closed.";
+    }
+    line.dataset.open = s.open ? 'yes' : 'no';
+  } catch (err) {
+    line.textContent = '';
+  }
+}
+
 async function start() {
+  showSupportHours();
   try {
     user = await api.me();
   } catch (err) {
