@@ -51,8 +51,10 @@ int autoclose_run(const struct env *env, struct db *db, const struct autoclose_c
     return 0;
 }
 
-int autoclose_job(const struct env *env, struct db *db, void *arg, struct err *e)
+int autoclose_job(const struct env *env, struct db *db, void *arg, int64_t *run_again_at,
+                  struct err *e)
 {
+    (void)run_again_at; /* the regular interval */
     const struct autoclose_config *cfg = arg;
     int64_t t0 = env->monotonic_ns(env);
     size_t closed = 0;

@@ -35,6 +35,7 @@ int autoclose_run(const struct env *env, struct db *db, const struct autoclose_c
 
 /* autoclose_run() as a scheduler job (jobs/scheduler.h): arg is a const struct autoclose_config
  * that outlives the scheduler. Logs the run when it closed something. */
-int autoclose_job(const struct env *env, struct db *db, void *arg, struct err *e);
+int autoclose_job(const struct env *env, struct db *db, void *arg, int64_t *run_again_at,
+                  struct err *e);
 
 #endif

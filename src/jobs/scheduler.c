@@ -13,6 +13,7 @@ struct scheduler {
     const struct env *env;
     unsigned interval_s;
     struct scheduler_job jobs[SCHEDULER_JOBS_MAX];
+    int64_t due_ns[SCHEDULER_JOBS_MAX]; /* CLOCK_MONOTONIC instant of each job's next run */
     size_t count;
     pthread_t thread;
     pthread_mutex_t lock; /* guards stopping */
@@ -32,38 +33,64 @@ static void log_failure(const char *job, const struct err *e)
     log_end(&r);
 }
 
-static void run_jobs(struct scheduler *s)
+static int64_t mono_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Run the jobs that are due, each then due again an interval later or when it asked. Returns the
+ * monotonic instant the next job is due. */
+static int64_t run_jobs(struct scheduler *s)
 {
     struct err e;
     err_clear(&e);
     struct db *db;
+    int64_t interval_ns = (int64_t)s->interval_s * 1000000000LL;
     /* Asked for every tick, not once: the pool resets a broken PostgreSQL connection here. */
     if (db_pool_conn(s->env->db, &db, &e)) {
         log_failure("scheduler", &e);
-        return;
+        return mono_now_ns() + interval_ns;
     }
     for (size_t i = 0; i < s->count; i++) {
         pthread_mutex_lock(&s->lock);
         bool stopping = s->stopping;
         pthread_mutex_unlock(&s->lock);
         if (stopping)
-            return;
+            break;
+        if (s->due_ns[i] > mono_now_ns())
+            continue;
         err_clear(&e);
-        if (s->jobs[i].run(s->env, db, s->jobs[i].arg, &e))
+        int64_t again = 0;
+        if (s->jobs[i].run(s->env, db, s->jobs[i].arg, &again, &e))
             log_failure(s->jobs[i].name, &e);
         if (db_in_transaction(db)) /* a job's bug must not leave the writer lock taken */
             db_rollback(db);
+        /* The wish is in env time; the wait is on the monotonic clock: convert the distance. */
+        int64_t end = mono_now_ns(), due = end + interval_ns;
+        if (again) {
+            int64_t in_s = again - s->env->now(s->env);
+            int64_t wish = end + (in_s > 0 ? in_s : 0) * 1000000000LL;
+            if (wish < due)
+                due = wish;
+        }
+        s->due_ns[i] = due;
     }
+    int64_t next = mono_now_ns() + interval_ns;
+    for (size_t i = 0; i < s->count; i++)
+        if (s->due_ns[i] < next)
+            next = s->due_ns[i];
+    return next;
 }
 
-/* The deadline of a wait of seconds from now on CLOCK_MONOTONIC, the clock of s->wake. This is
- * the one place that reads the real clock instead of env's: pthread_cond_timedwait() needs an
- * absolute instant of the condition variable's own clock, and no job decision depends on it. */
-static struct timespec deadline_after(unsigned seconds)
+/* A monotonic instant as the absolute deadline pthread_cond_timedwait() takes for s->wake. This
+ * clock is the one place the real clock is read instead of env's: the condition variable needs
+ * an instant of its own clock, and no job decision depends on it. */
+static struct timespec deadline_at(int64_t mono_ns)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += (time_t)seconds;
+    struct timespec ts = {.tv_sec = (time_t)(mono_ns / 1000000000LL),
+                          .tv_nsec = (long)(mono_ns % 1000000000LL)};
     return ts;
 }
 
@@ -73,9 +100,9 @@ static void *scheduler_main(void *arg)
     pthread_mutex_lock(&s->lock);
     while (!s->stopping) {
         pthread_mutex_unlock(&s->lock);
-        run_jobs(s);
+        int64_t next = run_jobs(s);
         pthread_mutex_lock(&s->lock);
-        struct timespec until = deadline_after(s->interval_s);
+        struct timespec until = deadline_at(next);
         while (!s->stopping && pthread_cond_timedwait(&s->wake, &s->lock, &until) == 0)
             ; /* woken without stopping (spurious): keep waiting for the same deadline */
     }

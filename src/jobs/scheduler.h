@@ -1,5 +1,6 @@
 /* scheduler: one background thread per server process that runs a fixed list of jobs, one
- * after the other, at start and then every interval seconds.
+ * after the other, at start and then every interval seconds; a job may ask to run again sooner
+ * (the SLA sweep sleeps until the next clock crossing, not a whole interval).
  *
  * The thread has its own database connection (db_pool_conn() called from it), so a job never
  * competes with the HTTP workers for theirs. A job is one function; it takes its "now" from
@@ -31,8 +32,11 @@
 #define SCHEDULER_JOBS_MAX 8
 
 /* One run of a job on the scheduler thread's connection (outside any transaction; the job opens
- * its own). Returns 0 or a negative ERR_* code with e filled; the scheduler logs failures. */
-typedef int (*scheduler_job_fn)(const struct env *env, struct db *db, void *arg, struct err *e);
+ * its own). Returns 0 or a negative ERR_* code with e filled; the scheduler logs failures.
+ * *run_again_at comes in as 0; a job that wants its next run before the regular interval sets it
+ * to that instant (env time, seconds); one in the past means as soon as possible. */
+typedef int (*scheduler_job_fn)(const struct env *env, struct db *db, void *arg,
+                                int64_t *run_again_at, struct err *e);
 
 struct scheduler_job {
     const char *name; /* snake_case, for the log; a string literal or kept alive by the caller */

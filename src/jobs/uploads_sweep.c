@@ -24,9 +24,11 @@ int uploads_sweep_run(const struct env *env, struct db *db, int64_t *deleted, st
     return rc;
 }
 
-int uploads_sweep_job(const struct env *env, struct db *db, void *arg, struct err *e)
+int uploads_sweep_job(const struct env *env, struct db *db, void *arg, int64_t *run_again_at,
+                      struct err *e)
 {
     (void)arg;
+    (void)run_again_at;
     int64_t t0 = env->monotonic_ns(env);
     int64_t deleted = 0;
     int rc = uploads_sweep_run(env, db, &deleted, e);

@@ -27,6 +27,7 @@
 int uploads_sweep_run(const struct env *env, struct db *db, int64_t *deleted, struct err *e);
 
 /* uploads_sweep_run() as a scheduler job (jobs/scheduler.h); arg is unused. */
-int uploads_sweep_job(const struct env *env, struct db *db, void *arg, struct err *e);
+int uploads_sweep_job(const struct env *env, struct db *db, void *arg, int64_t *run_again_at,
+                      struct err *e);
 
 #endif

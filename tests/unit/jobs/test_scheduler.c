@@ -1,5 +1,6 @@
 /* jobs/scheduler: jobs run at start and every interval, on the scheduler's own connection; a
- * failing job is logged and does not stop the others; stop is prompt even mid-interval. Uses
+ * job may ask to run again sooner; a failing job is logged and does not stop the others; stop
+ * is prompt even mid-interval. Uses
  * the real clock (the interval is a wait on CLOCK_MONOTONIC), so the slowest case takes ~1 s. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -50,7 +51,8 @@ static int64_t mono_ns(const struct env *env)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int count_job(const struct env *env, struct db *db, void *arg, struct err *e)
+static int count_job(const struct env *env, struct db *db, void *arg, int64_t *again,
+                     struct err *e)
 {
     struct counter *c = arg;
     pthread_mutex_lock(&c->lock);
@@ -62,10 +64,19 @@ static int count_job(const struct env *env, struct db *db, void *arg, struct err
     return 0;
 }
 
-static int failing_job(const struct env *env, struct db *db, void *arg, struct err *e)
+static int failing_job(const struct env *env, struct db *db, void *arg, int64_t *again,
+                       struct err *e)
 {
-    count_job(env, db, arg, e);
+    count_job(env, db, arg, again, e);
     return err_set(e, ERR_IO, NULL, "the disk went away");
+}
+
+/* A job that wants to run again in a second, whatever the interval (the SLA sweep does so). */
+static int eager_job(const struct env *env, struct db *db, void *arg, int64_t *again,
+                     struct err *e)
+{
+    *again = env->now(env) + 1;
+    return count_job(env, db, arg, again, e);
 }
 
 /* Wait until c has run at least n times or ms pass; returns the count. */
@@ -194,6 +205,18 @@ static void a_failing_job_is_logged_and_the_next_still_runs(void **state)
     assert_null(strstr(text, "\"job\":\"count\""));
 }
 
+static void a_job_may_ask_to_run_again_sooner(void **state)
+{
+    struct fx *fx = *state;
+    struct scheduler_job jobs[] = {{"eager", eager_job, &fx->a}, {"count", count_job, &fx->b}};
+    struct scheduler *s = NULL;
+    struct err e;
+    assert_int_equal(scheduler_start(&fx->env, 3600, jobs, 2, &s, &e), 0);
+    assert_true(wait_runs(&fx->a, 3, 4000) >= 3); /* within seconds, not an hour */
+    scheduler_stop(s);
+    assert_int_equal(fx->b.runs, 1); /* the other job keeps its hour */
+}
+
 static void refuses_bad_arguments(void **state)
 {
     struct fx *fx = *state;
@@ -217,6 +240,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(stop_is_prompt_mid_interval, setup, teardown),
         cmocka_unit_test_setup_teardown(a_failing_job_is_logged_and_the_next_still_runs, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_job_may_ask_to_run_again_sooner, setup, teardown),
         cmocka_unit_test_setup_teardown(refuses_bad_arguments, setup, teardown),
     };
     return cmocka_run_group_tests_name("jobs_scheduler", tests, NULL, NULL);
