@@ -8,6 +8,7 @@
 #include "http/server.h"
 #include "jobs/autoclose.h"
 #include "jobs/uploads_sweep.h"
+#include "service/sla_sweep.h"
 #include "jobs/scheduler.h"
 
 #include <signal.h>
@@ -73,7 +74,8 @@ int cmd_serve(const struct config *cfg, struct env *env)
     /* Background jobs on their own thread and connection, stopped before the server and the
      * database go. The desk still serves without them: a failure to start is logged, not fatal. */
     struct autoclose_config autoclose = {.after_days = cfg->autoclose_after_days};
-    const struct scheduler_job jobs[] = {{"autoclose", autoclose_job, &autoclose},
+    const struct scheduler_job jobs[] = {{"sla_sweep", sla_sweep_job, NULL},
+                                         {"autoclose", autoclose_job, &autoclose},
                                          {"uploads_sweep", uploads_sweep_job, NULL}};
     struct scheduler *scheduler = NULL;
     if (scheduler_start(env, cfg->jobs_interval_s, jobs, sizeof jobs / sizeof jobs[0], &scheduler,

@@ -702,7 +702,7 @@ static int add_ticket(struct db *db, struct demo_ctx *c, size_t index, struct bu
     snprintf(saved.priority, sizeof saved.priority, "%s", t->priority);
     rc = tickets_save(db, &saved, e);
     /* The clocks as they stand now, after the demo's history (queues sort by them). */
-    rc = rc ? rc : ticket_sla_refresh(c->env, db, p.id, c->now, e);
+    rc = rc ? rc : ticket_sla_refresh(c->env, db, p.id, c->now, false, e);
     if (!rc)
         c->report.tickets++;
     return rc;

@@ -5,6 +5,11 @@
 #include "service/calendar_cache.h"
 #include "service/policy.h"
 #include "service/tickets_internal.h"
+#include "store/outbox.h"
+#include "store/users.h"
+
+#include "base/timefmt.h"
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -113,15 +118,159 @@ static int64_t warn_of_next_due(const struct sla_result *r)
     return 0;
 }
 
+#define NOTIFY_MAX 64 /* recipients of one notification */
+
+/* Who hears of a crossing: a warning goes to whoever works the ticket, a breach to the leads. */
+static int recipients(struct db *db, const struct ticket *t, bool breach,
+                      char (*to)[USER_EMAIL_MAX + 1], size_t *n, struct err *e)
+{
+    *n = 0;
+    int rc = 0;
+    if (!breach && t->assignee_id) {
+        struct user u;
+        rc = users_get(db, t->assignee_id, &u, e);
+        if (!rc && u.active) {
+            memcpy(to[0], u.email, sizeof to[0]);
+            *n = 1;
+        }
+        if (rc || *n)
+            return rc;
+    }
+    if (!breach && t->group_id) {
+        rc = users_notify_emails(db, NULL, t->group_id, to, NOTIFY_MAX, n, e);
+        if (rc || *n)
+            return rc;
+    }
+    rc = users_notify_emails(db, "lead", 0, to, NOTIFY_MAX, n, e);
+    if (!rc && !*n)
+        rc = users_notify_emails(db, "admin", 0, to, NOTIFY_MAX, n, e);
+    return rc;
+}
+
+struct crossing {
+    const char *field; /* "sla_first_touch" / "sla_follow_up" */
+    const char *what;  /* "first response" / "follow-up" */
+    const struct sla_clock_state *clock;
+    enum sla_clock measure;
+};
+
+static int notify_crossing(const struct env *env, struct db *db, const struct ticket *t,
+                           const struct crossing *x, bool breach, int64_t now, struct err *e)
+{
+    char(*to)[USER_EMAIL_MAX + 1] = xmalloc(NOTIFY_MAX * sizeof *to);
+    size_t n = 0;
+    int rc = recipients(db, t, breach, to, &n, e);
+    /* Business-hours targets are worked in business hours: their mail waits for the opening. */
+    int64_t send_at = now;
+    if (!rc && x->measure == SLA_CLOCK_BUSINESS) {
+        const struct calendar *cal;
+        struct calendar_ref *ref;
+        rc = calendar_cache_acquire(env, db, &cal, &ref, e);
+        if (!rc) {
+            int64_t open;
+            if (cal_next_open(cal, now, &open) == 0)
+                send_at = open;
+            calendar_cache_release(ref);
+        }
+    }
+    char subject[TICKET_SUBJECT_MAX * 4 + 96], body[1024], due[TIMEFMT_ISO_LEN + 1];
+    timefmt_iso8601(x->clock->due, due);
+    snprintf(subject, sizeof subject, "[#%lld] %s %s: %s", (long long)t->id,
+             breach ? "SLA breached:" : "SLA warning:", x->what, t->subject);
+    snprintf(body, sizeof body,
+             "Ticket #%lld (%s priority) %s its %s target: due %s UTC.\n\n"
+             "Open it in the agent console: /agent.html#/tickets/%lld\n",
+             (long long)t->id, t->priority, breach ? "has missed" : "is close to", x->what, due,
+             (long long)t->id);
+    for (size_t i = 0; i < n && !rc; i++) {
+        struct outbox_new m = {.kind = breach ? "sla_breach" : "sla_warning",
+                               .to_address = to[i],
+                               .subject = subject,
+                               .body = body,
+                               .ticket_id = t->id,
+                               .send_at = send_at};
+        rc = outbox_insert(db, &m, now, NULL, e);
+    }
+    free(to);
+    return rc;
+}
+
+/* Record the crossings of one clock that are not recorded yet; notify those of a clock still
+ * ticking. */
+static int record_crossings(const struct env *env, struct db *db, const struct ticket *t,
+                            const struct crossing *x, bool notify, int64_t now, struct err *e)
+{
+    const struct sla_clock_state *c = x->clock;
+    if (c->state == SLA_NONE || !c->start)
+        return 0;
+    int64_t end = c->stop ? c->stop : now;
+    bool ticking = c->state == SLA_WARNING || c->state == SLA_BREACHED;
+    char cycle[24];
+    snprintf(cycle, sizeof cycle, "%lld", (long long)c->start);
+    const struct {
+        int64_t at;
+        const char *state;
+        bool breach;
+    } kinds[2] = {{c->warn, "warning", false}, {c->due, "breached", true}};
+    int rc = 0;
+    for (int k = 0; k < 2 && !rc; k++) {
+        if (!kinds[k].at || kinds[k].at > end)
+            continue;
+        bool done = false;
+        rc = tickets_event_exists(db, t->id, x->field, cycle, kinds[k].state, &done, e);
+        if (rc || done)
+            continue;
+        struct ticket_event ev = {.ticket_id = t->id,
+                                  .actor_id = 0,
+                                  .at = kinds[k].at,
+                                  .field = x->field,
+                                  .old_value = cycle,
+                                  .new_value = kinds[k].state};
+        rc = tickets_event_insert(db, &ev, e);
+        /* A warning that a breach has already overtaken is not worth a mail of its own. */
+        bool overtaken = !kinds[k].breach && c->state == SLA_BREACHED;
+        if (!rc && notify && ticking && !overtaken)
+            rc = notify_crossing(env, db, t, x, kinds[k].breach, now, e);
+    }
+    return rc;
+}
+
 int ticket_sla_refresh(const struct env *env, struct db *db, int64_t ticket_id, int64_t now,
-                       struct err *e)
+                       bool notify, struct err *e)
 {
     struct sla_result r;
     int rc = ticket_sla_compute(env, db, ticket_id, now, &r, e);
     if (rc)
         return rc;
-    const char *state = sla_state_name(r.worst);
-    return tickets_set_sla(db, ticket_id, state, warn_of_next_due(&r), r.next_due, e);
+    bool crossed = (r.first_touch.warn && r.first_touch.warn <= now) ||
+                   (r.follow_up.warn && r.follow_up.warn <= now);
+    if (crossed) {
+        /* Rare (a clock past its warn instant): only then read what a notification needs. */
+        struct sla_targets targets;
+        struct arena a;
+        arena_init(&a, 1 << 16);
+        struct ticket t;
+        rc = policy_sla(db, &targets, e);
+        rc = rc ? rc : tickets_get(db, ticket_id, false, &a, &t, e);
+        if (!rc) {
+            enum ticket_priority p = TICKET_PRIORITY_NORMAL;
+            ticket_priority_parse(t.priority, strlen(t.priority), &p);
+            struct crossing ft = {"sla_first_touch", "first response", &r.first_touch,
+                                  targets.first_touch.clock};
+            struct crossing fu = {"sla_follow_up", "follow-up", &r.follow_up,
+                                  targets.follow_up[p].clock};
+            rc = record_crossings(env, db, &t, &ft, notify, now, e);
+            rc = rc ? rc : record_crossings(env, db, &t, &fu, notify, now, e);
+        }
+        arena_release(&a);
+        if (rc)
+            return rc;
+    }
+    struct ticket_sla_summary s = {.state = sla_state_name(r.worst),
+                                   .warn_at = warn_of_next_due(&r),
+                                   .due_at = r.next_due,
+                                   .next_at = r.next_change};
+    return tickets_set_sla(db, ticket_id, &s, e);
 }
 
 const char *ticket_sla_state_now(const struct ticket *t, int64_t now)

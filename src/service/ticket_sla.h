@@ -11,6 +11,7 @@
 #ifndef FRONTDESK_SERVICE_TICKET_SLA_H
 #define FRONTDESK_SERVICE_TICKET_SLA_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/env.h"
@@ -28,9 +29,17 @@
 int ticket_sla_compute(const struct env *env, struct db *db, int64_t ticket_id, int64_t now,
                        struct sla_result *out, struct err *e);
 
-/* Inside the caller's write transaction: recompute at now and store the summary on the row. */
+/* Inside the caller's write transaction: recompute at now and store the summary on the row.
+ * Every crossing a clock has made (warning at its warn instant, breached at its due) and that is
+ * not recorded yet becomes one ticket event (field "sla_first_touch" or "sla_follow_up", old
+ * value the clock's start as the cycle's key, new value "warning" or "breached", at the
+ * crossing's instant, by the system): exactly once per clock cycle, since the check and the
+ * insert run under the ticket's write lock. With notify, a crossing of a clock still ticking
+ * also queues mail in the outbox: a warning to the assignee (or the team, or the leads), a breach
+ * to every support lead (the admins when there is none), sent at once for 24x7 targets and at
+ * the next opening for business-hours ones. Imports and the demo pass notify false. */
 int ticket_sla_refresh(const struct env *env, struct db *db, int64_t ticket_id, int64_t now,
-                       struct err *e);
+                       bool notify, struct err *e);
 
 /* The stored summary's state as of now ("" when no clock runs). */
 const char *ticket_sla_state_now(const struct ticket *t, int64_t now);

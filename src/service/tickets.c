@@ -164,7 +164,7 @@ static int create_tx(struct db *db, void *arg, struct err *e)
     b.row.solved_at = strcmp(b.row.status, "solved") == 0 ? now : 0;
     int64_t id;
     rc = tickets__give_birth(db, &b, c->actor->subject.user_id, now, &id, e);
-    rc = rc ? rc : ticket_sla_refresh(c->env, db, id, now, e);
+    rc = rc ? rc : ticket_sla_refresh(c->env, db, id, now, true, e);
     if (!rc)
         rc = tickets_get(db, id, access_can_see_internal(&c->actor->subject), c->a, c->out, e);
     return rc;
@@ -243,7 +243,7 @@ static int follow_up(struct db *db, struct update_ctx *c, const struct ticket *o
     tickets__change(&ch, "follow_up", NULL, tickets__keep_id(&ch, id));
     rc = tickets__write_changes(db, &ch, old->id, c->actor->subject.user_id, now, e);
     c->follow_up = true;
-    rc = rc ? rc : ticket_sla_refresh(c->env, db, id, now, e);
+    rc = rc ? rc : ticket_sla_refresh(c->env, db, id, now, true, e);
     return rc ? rc : tickets_get(db, id, false, c->a, c->out, e);
 }
 
@@ -290,7 +290,7 @@ static int requester_update(struct db *db, struct update_ctx *c, struct ticket *
     t->updated_at = now;
     rc = rc ? rc : tickets_save(db, t, e);
     rc = rc ? rc : tickets__write_changes(db, &ch, t->id, c->actor->subject.user_id, now, e);
-    rc = rc ? rc : ticket_sla_refresh(c->env, db, t->id, now, e);
+    rc = rc ? rc : ticket_sla_refresh(c->env, db, t->id, now, true, e);
     return rc ? rc : tickets_get(db, t->id, false, c->a, c->out, e);
 }
 
@@ -411,7 +411,7 @@ static int staff_update(struct db *db, struct update_ctx *c, struct ticket *t, i
         rc = rc ? rc : tickets__write_changes(db, &ch, t->id, c->actor->subject.user_id, now, e);
     }
     if (!rc && (ch.n || commenting))
-        rc = ticket_sla_refresh(c->env, db, t->id, now, e);
+        rc = ticket_sla_refresh(c->env, db, t->id, now, true, e);
     return rc ? rc : tickets_get(db, t->id, true, c->a, c->out, e);
 }
 

@@ -181,7 +181,7 @@ static int import_tx(struct db *db, void *arg, struct err *e)
                                 .detail = detail};
         rc = audit_append(db, &a, e);
     }
-    rc = rc ? rc : ticket_sla_refresh(c->env, db, tid, c->now, e);
+    rc = rc ? rc : ticket_sla_refresh(c->env, db, tid, c->now, false, e);
     return rc ? rc : tickets_get(db, tid, true, c->a, c->out, e);
 }
 

@@ -18,7 +18,7 @@ int outbox_insert(struct db *db, const struct outbox_new *m, int64_t now, int64_
         db_bind_int64(st, 5, m->ticket_id);
     else
         db_bind_null(st, 5);
-    db_bind_int64(st, 6, now);
+    db_bind_int64(st, 6, m->send_at > now ? m->send_at : now);
     db_bind_int64(st, 7, now);
     rc = db_step(st, e);
     if (rc == DB_ROW) {

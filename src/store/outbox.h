@@ -15,6 +15,7 @@ struct outbox_new {
     const char *subject;
     const char *body;
     int64_t ticket_id; /* 0: none */
+    int64_t send_at;   /* not before this instant (0: now), e.g. the next support hours */
 };
 
 int outbox_insert(struct db *db, const struct outbox_new *m, int64_t now, int64_t *id,

@@ -13,9 +13,9 @@ int ticket_housekeeping_solved_before(struct db *db, int64_t cutoff, size_t max,
 {
     struct db_stmt *st;
     int rc = db_prepare(db,
-                        db_dialect(db) == DB_DIALECT_POSTGRES
-                            ? SOLVED_BEFORE_SQL " FOR UPDATE SKIP LOCKED"
-                            : SOLVED_BEFORE_SQL,
+                        db_dialect(db) == DB_DIALECT_POSTGRES ? SOLVED_BEFORE_SQL
+                            " FOR UPDATE SKIP LOCKED"
+                                                              : SOLVED_BEFORE_SQL,
                         &st, e);
     if (rc)
         return rc;
@@ -34,8 +34,50 @@ int ticket_housekeeping_solved_before(struct db *db, int64_t cutoff, size_t max,
     return 0;
 }
 
-int ticket_housekeeping_close(struct db *db, int64_t id, int64_t now, bool *closed,
-                              struct err *e)
+#define SLA_DUE_SQL "SELECT id FROM tickets WHERE sla_next_at <= ? ORDER BY sla_next_at, id LIMIT ?"
+
+int ticket_housekeeping_sla_due(struct db *db, int64_t now, size_t max, int64_t *ids, size_t *n,
+                                struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(
+        db,
+        db_dialect(db) == DB_DIALECT_POSTGRES ? SLA_DUE_SQL " FOR UPDATE SKIP LOCKED" : SLA_DUE_SQL,
+        &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, now);
+    db_bind_int64(st, 2, (int64_t)max);
+    size_t count = 0;
+    while (count < max && (rc = db_step(st, e)) == DB_ROW)
+        ids[count++] = db_column_int64(st, 0);
+    db_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    *n = count;
+    return 0;
+}
+
+int ticket_housekeeping_sla_next(struct db *db, int64_t *next, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(
+        db, "SELECT coalesce(min(sla_next_at), 0) FROM tickets WHERE sla_next_at IS NOT NULL", &st,
+        e);
+    if (rc)
+        return rc;
+    rc = db_step(st, e);
+    if (rc == DB_ROW) {
+        *next = db_column_int64(st, 0);
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = err_set(e, ERR_INTERNAL, NULL, "min returned no row");
+    }
+    db_stmt_done(st);
+    return rc;
+}
+
+int ticket_housekeeping_close(struct db *db, int64_t id, int64_t now, bool *closed, struct err *e)
 {
     struct db_stmt *st;
     int rc = db_prepare(db,

@@ -41,6 +41,14 @@ int ticket_housekeeping_solved_before(struct db *db, int64_t cutoff, size_t max,
  * now (solved_at is kept: it says when the work was done), and one ticket_events row by the
  * system (actor NULL, field "status", old "solved", new "closed", at now). *closed says whether
  * it was closed; a ticket no longer solved (or gone) is left alone with *closed = false. */
+/* Up to max tickets whose SLA summary changes state by time at or before now (sla_next_at),
+ * soonest first, into ids[0..*n); on PostgreSQL locked FOR UPDATE SKIP LOCKED, so several
+ * processes sweeping at once each take different tickets. */
+int ticket_housekeeping_sla_due(struct db *db, int64_t now, size_t max, int64_t *ids, size_t *n,
+                                struct err *e);
+/* The soonest sla_next_at of any ticket (0: none): the sweep sleeps until then. An index probe. */
+int ticket_housekeeping_sla_next(struct db *db, int64_t *next, struct err *e);
+
 int ticket_housekeeping_close(struct db *db, int64_t id, int64_t now, bool *closed,
                               struct err *e);
 

@@ -318,20 +318,46 @@ int tickets_list(struct db *db, const struct tickets_filter *f, bool with_intern
     return 0;
 }
 
-int tickets_set_sla(struct db *db, int64_t id, const char *state, int64_t warn_at, int64_t due_at,
-                    struct err *e)
+int tickets_set_sla(struct db *db, int64_t id, const struct ticket_sla_summary *s, struct err *e)
 {
     struct db_stmt *st;
-    int rc = db_prepare(
-        db, "UPDATE tickets SET sla_state = ?, sla_warn_at = ?, sla_due_at = ? WHERE id = ?", &st,
-        e);
+    int rc = db_prepare(db,
+                        "UPDATE tickets SET sla_state = ?, sla_warn_at = ?, sla_due_at = ?, "
+                        "sla_next_at = ? WHERE id = ?",
+                        &st, e);
     if (rc)
         return rc;
-    db_bind_cstr(st, 1, state && *state ? state : NULL);
-    bind_ref(st, 2, warn_at);
-    bind_ref(st, 3, due_at);
-    db_bind_int64(st, 4, id);
+    db_bind_cstr(st, 1, s->state && *s->state ? s->state : NULL);
+    bind_ref(st, 2, s->warn_at);
+    bind_ref(st, 3, s->due_at);
+    bind_ref(st, 4, s->next_at);
+    db_bind_int64(st, 5, id);
     return db_run(st, e);
+}
+
+int tickets_event_exists(struct db *db, int64_t ticket_id, const char *field, const char *old_value,
+                         const char *new_value, bool *exists, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "SELECT count(*) FROM ticket_events WHERE ticket_id = ? AND field = ? "
+                        "AND old_value = ? AND new_value = ?",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, ticket_id);
+    db_bind_cstr(st, 2, field);
+    db_bind_cstr(st, 3, old_value);
+    db_bind_cstr(st, 4, new_value);
+    rc = db_step(st, e);
+    if (rc == DB_ROW) {
+        *exists = db_column_int64(st, 0) > 0;
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = err_set(e, ERR_INTERNAL, NULL, "count returned no row");
+    }
+    db_stmt_done(st);
+    return rc;
 }
 
 int tickets_sla_events(struct db *db, int64_t ticket_id, struct ticket_sla_row *out, size_t cap,

@@ -76,9 +76,18 @@ struct ticket_new {
 int tickets_insert(struct db *db, const struct ticket_new *t, int64_t now, int64_t *id,
                    struct err *e);
 
-/* Store the ticket's SLA summary (state "" or NULL, instants 0: none). */
-int tickets_set_sla(struct db *db, int64_t id, const char *state, int64_t warn_at, int64_t due_at,
-                    struct err *e);
+/* The SLA summary kept on a ticket's row (service/ticket_sla.h); "" / NULL and 0 mean none. */
+struct ticket_sla_summary {
+    const char *state;
+    int64_t warn_at, due_at;
+    int64_t next_at; /* the next instant the state changes by time alone (the sweep's key) */
+};
+int tickets_set_sla(struct db *db, int64_t id, const struct ticket_sla_summary *s, struct err *e);
+
+/* Is there an event of the ticket with exactly this field, old and new value? */
+int tickets_event_exists(struct db *db, int64_t ticket_id, const char *field,
+                         const char *old_value, const char *new_value, bool *exists,
+                         struct err *e);
 
 /* What the SLA clocks are computed from: the ticket's status, priority, channel and public
  * comment events, in order. A comment's author role tells staff from requester. */

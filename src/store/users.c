@@ -123,8 +123,8 @@ int users_set_password(struct db *db, int64_t id, const char *password_hash, int
                        struct err *e)
 {
     struct db_stmt *st;
-    int rc = db_prepare(db, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
-                        &st, e);
+    int rc =
+        db_prepare(db, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", &st, e);
     if (rc)
         return rc;
     db_bind_cstr(st, 1, password_hash);
@@ -262,6 +262,34 @@ int users_list(struct db *db, const struct users_filter *f, int64_t after, unsig
     size_t count = 0;
     while (count < limit && (rc = db_step(st, e)) == DB_ROW)
         read_user(st, &out[count++]);
+    db_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    *n = count;
+    return 0;
+}
+
+int users_notify_emails(struct db *db, const char *role, int64_t group_id,
+                        char (*out)[USER_EMAIL_MAX + 1], size_t cap, size_t *n, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = group_id ? db_prepare(db,
+                                   "SELECT u.email FROM group_memberships m JOIN users u ON u.id = "
+                                   "m.user_id WHERE m.group_id = ? AND u.active = 1 ORDER BY u.id",
+                                   &st, e)
+                      : db_prepare(db,
+                                   "SELECT email FROM users WHERE role = ? AND active = 1 "
+                                   "ORDER BY id",
+                                   &st, e);
+    if (rc)
+        return rc;
+    if (group_id)
+        db_bind_int64(st, 1, group_id);
+    else
+        db_bind_cstr(st, 1, role);
+    size_t count = 0;
+    while (count < cap && (rc = db_step(st, e)) == DB_ROW)
+        db_column_copy(st, 0, out[count++], USER_EMAIL_MAX + 1);
     db_stmt_done(st);
     if (rc < 0)
         return rc;

@@ -87,4 +87,9 @@ struct users_filter {
 int users_list(struct db *db, const struct users_filter *f, int64_t after, unsigned limit,
                struct user *out, size_t *n, struct err *e);
 
+/* Who to notify: the active members of a team (group_id), or else the active users with a
+ * role; their email addresses into out[0..*n), at most cap, by id. */
+int users_notify_emails(struct db *db, const char *role, int64_t group_id,
+                        char (*out)[USER_EMAIL_MAX + 1], size_t cap, size_t *n, struct err *e);
+
 #endif
