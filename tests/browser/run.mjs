@@ -282,6 +282,10 @@ step('portal: the customer submits a request and lands on it', async () => {
   ticketId = Number(carol.url().match(/#\/requests\/(\d+)$/)[1]);
   await carol.getByRole('heading', { name: SUBJECT }).waitFor();
   await carol.getByText('Since this morning the invoices page shows nothing.').waitFor();
+  // The first response is expected on the support calendar, in its zone, and not promised.
+  await carol.locator('.expected').filter({
+    hasText: /^We expect to reply by [A-Z][a-z]+day, [A-Z][a-z]+ \d{1,2}, \d{1,2}:\d\d [ap]\.m\. Eastern\. This is our aim, not a guarantee\.$/,
+  }).waitFor();
   assertEq(await carol.evaluate(() => window.__pwned), undefined, 'markup in the subject stayed text');
 });
 
@@ -324,6 +328,13 @@ step('console: the agent signs in and finds the request in "Unassigned"', async 
   await row.getByRole('link', { name: SUBJECT }).click();
   await agent.waitForURL(new RegExp(`#/tickets/${ticketId}$`));
   await agent.getByRole('heading', { name: SUBJECT }).waitFor();
+});
+
+step('console: the ticket page shows the SLA clocks', async () => {
+  const sla = agent.getByRole('region', { name: 'SLA' });
+  await sla.getByRole('heading', { name: /First response/ }).waitFor();
+  await sla.locator('.badge').filter({ hasText: /^(Due in .+|Overdue .+)$/ }).first().waitFor();
+  await sla.getByText('Not started').waitFor(); // no follow-up before the first reply
 });
 
 step('console: the ticket page shows the requester and their account', async () => {

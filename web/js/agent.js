@@ -390,6 +390,41 @@ function requesterCard(ticket) {
   return card;
 }
 
+const SLA_STATE_NAMES = {
+  running: 'Running', warning: 'Warning', breached: 'Breached', paused: 'Paused',
+  met: 'Met', met_late: 'Met late', cancelled: 'Cancelled',
+};
+
+// The ticket's two SLA clocks (GET /api/v2/tickets/{id}/sla), each with its state and instants.
+function slaCard(ticket) {
+  const card = h('section', { class: 'card side', 'aria-label': 'SLA' }, h('h2', {}, 'SLA'),
+    h('p', { class: 'loading' }, 'Loading…'));
+  (async () => {
+    let sla;
+    try {
+      sla = (await api.get(`/api/v2/tickets/${ticket.id}/sla`)).sla;
+    } catch (err) {
+      replace(card, h('h2', {}, 'SLA'), h('p', { class: 'error' }, err.message));
+      return;
+    }
+    const clock = (name, c) => {
+      if (!c.state) return [h('h3', {}, name), h('p', { class: 'muted' }, 'Not started')];
+      const ticking = c.state === 'running' || c.state === 'warning' || c.state === 'breached';
+      return [
+        h('h3', {}, name, ' ', ticking ? slaBadge({ state: c.state, due_at: c.due_at })
+          : h('span', { class: 'badge' }, SLA_STATE_NAMES[c.state] || c.state)),
+        facts([['Started', c.started_at ? timeEl(c.started_at) : null],
+          ['Warn', c.warn_at ? timeEl(c.warn_at) : null],
+          ['Due', c.due_at ? timeEl(c.due_at) : null],
+          ['Stopped', c.stopped_at ? timeEl(c.stopped_at) : null]]),
+      ];
+    };
+    replace(card, h('h2', {}, 'SLA'),
+      clock('First response', sla.first_touch), clock('Follow-up', sla.follow_up));
+  })();
+  return card;
+}
+
 async function showTicket(id) {
   markView(null);
   replace(main, h('p', { class: 'loading' }, 'Loading ticket…'));
@@ -416,7 +451,8 @@ async function showTicket(id) {
       h('div', { class: 'conversation', 'aria-label': 'Conversation' }, comments.map(commentEl)),
       composer(ticket, 'reply'),
       composer(ticket, 'note')),
-    h('aside', { class: 'ticket-side' }, propertiesForm(ticket), requesterCard(ticket))));
+    h('aside', { class: 'ticket-side' }, propertiesForm(ticket), slaCard(ticket),
+      requesterCard(ticket))));
 }
 
 // ------------------------------------------------------------------ routing

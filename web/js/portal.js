@@ -179,6 +179,7 @@ async function showRequest(id) {
       h('h1', {}, ticket.subject),
       statusBadge(ticket.status)),
     h('p', { class: 'meta' }, `Request #${ticket.id} · submitted `, timeEl(ticket.created_at)),
+    await expectedLine(ticket),
     h('div', { class: 'conversation', 'aria-label': 'Conversation' }, comments.map(comment)),
     form));
 }
@@ -204,12 +205,46 @@ function wallTime(iso, zone, withDay) {
   return parts.replace(/\s?AM$/, ' a.m.').replace(/\s?PM$/, ' p.m.').replace(',', '');
 }
 
+// "Monday, December 29, 10:30 a.m." in the calendar's own zone.
+function longWallTime(iso, zone) {
+  const parts = {};
+  for (const p of new Intl.DateTimeFormat('en-US', {
+    timeZone: zone, weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric',
+    minute: '2-digit', hour12: true,
+  }).formatToParts(new Date(iso))) parts[p.type] = p.value;
+  const ampm = (parts.dayPeriod || '').toLowerCase() === 'pm' ? 'p.m.' : 'a.m.';
+  return `${parts.weekday}, ${parts.month} ${parts.day}, ${parts.hour}:${parts.minute} ${ampm}`;
+}
+
+let supportHours = null; // the last GET /api/v2/support_hours, for zone and label
+
+async function loadSupportHours() {
+  if (!supportHours) supportHours = (await api.get('/api/v2/support_hours')).support_hours;
+  return supportHours;
+}
+
+// When the requester may expect the next reply: the due instant of the clock that runs, on the
+// support calendar. An expectation, never a guarantee (clause 10).
+async function expectedLine(ticket) {
+  const sla = ticket.sla;
+  if (!sla || !sla.due_at || !['running', 'warning'].includes(sla.state)) return null;
+  if (Date.parse(sla.due_at) <= Date.now()) return null;
+  try {
+    const s = await loadSupportHours();
+    return h('p', { class: 'expected' },
+      `We expect to reply by ${longWallTime(sla.due_at, s.timezone)} ${s.label}. `
+      + 'This is our aim, not a guarantee.');
+  } catch (err) {
+    return null;
+  }
+}
+
 // "We're open" or "We're closed — back Monday 9:00 a.m. Eastern", from the live calendar.
 async function showSupportHours() {
   const line = document.getElementById('support-hours');
   if (!line) return;
   try {
-    const { support_hours: s } = await api.get('/api/v2/support_hours');
+    const s = await loadSupportHours();
     if (s.open) {
       line.textContent = s.closes_at
         ? `We're open until ${wallTime(s.closes_at, s.timezone, false)} ${s.label}.`
