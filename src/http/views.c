@@ -15,6 +15,7 @@
 #include "service/views.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #define COUNT_MANY_MAX 100
 
@@ -114,18 +115,26 @@ void views_tickets_get(struct http_req *req)
     struct db *db;
     if (view_of_path(req, &who, &v) || paging_keyed_from_req(req, &pg) || http_req_db(req, &db))
         return;
+    /* Zendesk's sort_by; frontdesk adds sla_due_at (soonest first, unclocked tickets last). */
+    const char *sort = http_req_query(req, "sort_by");
+    enum ticket_queue_order order = TICKET_QUEUE_BY_UPDATE;
+    if (sort && !strcmp(sort, "sla_due_at"))
+        order = TICKET_QUEUE_BY_DUE;
+    else if (sort && strcmp(sort, "updated_at") != 0) {
+        http_reply_error(req, 400, "sort_by", "sort_by must be updated_at or sla_due_at");
+        return;
+    }
     struct views_page page;
     struct err e;
     err_clear(&e);
-    if (views_tickets_page(db, &who.subject, v, pg.after_at, pg.after, pg.size, &req->arena, &page,
-                           &e)) {
+    if (views_tickets_page(db, &who.subject, v, order, pg.after_at, pg.after, pg.size, &req->arena,
+                           &page, &e)) {
         http_reply_err(req, &e);
         return;
     }
     json_t *rest = json_object();
     const struct ticket *last = page.count ? &page.items[page.count - 1] : NULL;
-    if (paging_keyed_add_meta(req, rest, &pg, page.has_more, last ? last->updated_at : 0,
-                              last ? last->id : 0)) {
+    if (paging_keyed_add_meta(req, rest, &pg, page.has_more, page.last_key, last ? last->id : 0)) {
         json_decref(rest);
         http_reply_error(req, 500, NULL, "the response could not be produced");
         return;

@@ -52,10 +52,12 @@ int views_find(const struct access_subject *s, int64_t id, const struct view **o
     return err_set(e, ERR_NOT_FOUND, NULL, "view %lld not found", (long long)id);
 }
 
-static struct ticket_queue queue_of(const struct access_subject *s, const struct view *v)
+static struct ticket_queue queue_of(const struct access_subject *s, const struct view *v,
+                                    enum ticket_queue_order order)
 {
     return (struct ticket_queue){
         .statuses = v->statuses,
+        .order = order,
         .assignee = v->assignee,
         .assignee_id = v->assignee == TICKET_QUEUE_ASSIGNED_TO ? s->user_id : 0,
     };
@@ -64,6 +66,7 @@ static struct ticket_queue queue_of(const struct access_subject *s, const struct
 struct page_ctx {
     const struct access_subject *s;
     const struct view *v;
+    enum ticket_queue_order order;
     int64_t after_at, after_id;
     unsigned size;
     struct arena *a;
@@ -77,7 +80,7 @@ static int read_page(struct db *db, void *arg, struct err *e)
     struct ticket *items = arena_alloc(c->a, (c->size + 1) * sizeof *items);
     if (!items)
         return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory");
-    struct ticket_queue q = queue_of(c->s, c->v);
+    struct ticket_queue q = queue_of(c->s, c->v, c->order);
     size_t n = 0;
     int rc = ticket_queue_page(db, &q, access_can_see_internal(c->s), c->after_at, c->after_id,
                                c->size + 1, c->a, items, &n, e);
@@ -86,18 +89,19 @@ static int read_page(struct db *db, void *arg, struct err *e)
     c->out->items = items;
     c->out->has_more = n > c->size;
     c->out->count = n > c->size ? c->size : n;
+    c->out->last_key = c->out->count ? ticket_queue_key(&q, &items[c->out->count - 1]) : 0;
     return 0;
 }
 
 int views_tickets_page(struct db *db, const struct access_subject *s, const struct view *v,
-                       int64_t after_at, int64_t after_id, unsigned size, struct arena *a,
-                       struct views_page *out, struct err *e)
+                       enum ticket_queue_order order, int64_t after_at, int64_t after_id,
+                       unsigned size, struct arena *a, struct views_page *out, struct err *e)
 {
     int rc = views_check_access(s, e);
     if (rc)
         return rc;
     /* One statement: no transaction needed for a consistent page. */
-    struct page_ctx c = {s, v, after_at, after_id, size, a, out};
+    struct page_ctx c = {s, v, order, after_at, after_id, size, a, out};
     return read_page(db, &c, e);
 }
 
@@ -107,6 +111,6 @@ int views_ticket_count(struct db *db, const struct access_subject *s, const stru
     int rc = views_check_access(s, e);
     if (rc)
         return rc;
-    struct ticket_queue q = queue_of(s, v);
+    struct ticket_queue q = queue_of(s, v, TICKET_QUEUE_BY_UPDATE);
     return ticket_queue_count(db, &q, count, e);
 }

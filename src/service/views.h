@@ -42,12 +42,14 @@ struct views_page {
     struct ticket *items; /* from the arena */
     size_t count;
     bool has_more;
+    int64_t last_key; /* the last item's sort key, for the next page's cursor */
 };
 
-/* One page of the view's tickets after the key (after_at, after_id) (0, 0: the first page). */
+/* One page of the view's tickets in the given order after the key (after_at, after_id) (0, 0:
+ * the first page). */
 int views_tickets_page(struct db *db, const struct access_subject *s, const struct view *v,
-                       int64_t after_at, int64_t after_id, unsigned size, struct arena *a,
-                       struct views_page *out, struct err *e);
+                       enum ticket_queue_order order, int64_t after_at, int64_t after_id,
+                       unsigned size, struct arena *a, struct views_page *out, struct err *e);
 
 /* How many tickets the view holds for s now. */
 int views_ticket_count(struct db *db, const struct access_subject *s, const struct view *v,

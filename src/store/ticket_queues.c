@@ -25,10 +25,14 @@ static int bind_narrowing(struct db_stmt *st, int i, const struct ticket_queue *
     return i;
 }
 
-/* The statement text depends only on the shape of q (statuses, which narrowings), so there are
- * a handful of texts and each is cached by the driver. The page's keys are merged and cut to the
- * limit first; only then are the page's tickets read with their description and tags, so those
- * subqueries run once per ticket shown, not once per candidate. */
+/* No due instant sorts after every due one: the key of a ticket without a running clock. */
+#define NO_DUE "9223372036854775807"
+
+/* The statement text depends only on the shape of q (statuses, narrowings, order), so there are
+ * a handful of texts and each is cached by the driver. Every branch yields (id, k), k the sort
+ * key. The page's keys are merged and cut to the limit first; only then are the page's tickets
+ * read with their description and tags, so those subqueries run once per ticket shown, not once
+ * per candidate. */
 static void page_sql(struct db *db, const struct ticket_queue *q, struct buf *sql)
 {
     buf_appendf(sql, "SELECT %s FROM (", tickets__columns(db));
@@ -36,19 +40,46 @@ static void page_sql(struct db *db, const struct ticket_queue *q, struct buf *sq
     for (int s = 0; s < TICKET_STATUS_COUNT; s++) {
         if (!(q->statuses & (1u << s)))
             continue;
+        const char *status = ticket_status_name((enum ticket_status)s);
         /* One index range per status; an ORDER BY ... LIMIT needs its own subquery inside a
          * compound on both engines. */
-        buf_appendf(sql,
-                    "%sSELECT id, updated_at FROM (SELECT id, updated_at FROM tickets "
-                    "WHERE status = '%s'",
-                    branches ? " UNION ALL " : "", ticket_status_name((enum ticket_status)s));
-        append_narrowing(sql, q);
-        buf_appendf(sql, " AND (updated_at, id) > (?, ?) ORDER BY updated_at, id LIMIT ?) AS q%d",
-                    branches);
+        if (q->order == TICKET_QUEUE_BY_DUE) {
+            /* Tickets with a due instant in due order (tickets_status_due), then those
+             * without one by id. */
+            buf_appendf(sql,
+                        "%sSELECT id, sla_due_at AS k FROM (SELECT id, sla_due_at FROM tickets "
+                        "WHERE status = '%s'",
+                        branches ? " UNION ALL " : "", status);
+            append_narrowing(sql, q);
+            buf_appendf(sql,
+                        " AND sla_due_at IS NOT NULL AND (sla_due_at, id) > (?, ?) "
+                        "ORDER BY sla_due_at, id LIMIT ?) AS q%da UNION ALL SELECT id, " NO_DUE
+                        " AS k FROM (SELECT id FROM tickets WHERE status = '%s'",
+                        branches, status);
+            append_narrowing(sql, q);
+            buf_appendf(sql, " AND sla_due_at IS NULL AND id > ? ORDER BY id LIMIT ?) AS q%db",
+                        branches);
+        } else {
+            buf_appendf(sql,
+                        "%sSELECT id, updated_at AS k FROM (SELECT id, updated_at FROM tickets "
+                        "WHERE status = '%s'",
+                        branches ? " UNION ALL " : "", status);
+            append_narrowing(sql, q);
+            buf_appendf(sql,
+                        " AND (updated_at, id) > (?, ?) ORDER BY updated_at, id LIMIT ?) AS q%d",
+                        branches);
+        }
         branches++;
     }
-    buf_append_cstr(sql, " ORDER BY updated_at, id LIMIT ?) AS page JOIN tickets t ON t.id = "
-                         "page.id ORDER BY page.updated_at, page.id");
+    buf_append_cstr(sql, " ORDER BY k, id LIMIT ?) AS page JOIN tickets t ON t.id = page.id "
+                         "ORDER BY page.k, page.id");
+}
+
+int64_t ticket_queue_key(const struct ticket_queue *q, const struct ticket *t)
+{
+    if (q->order == TICKET_QUEUE_BY_DUE)
+        return t->sla_due_at ? t->sla_due_at : INT64_MAX;
+    return t->updated_at;
 }
 
 int ticket_queue_page(struct db *db, const struct ticket_queue *q, bool with_internal,
@@ -58,7 +89,7 @@ int ticket_queue_page(struct db *db, const struct ticket_queue *q, bool with_int
     *n = 0;
     if (!(q->statuses & ((1u << TICKET_STATUS_COUNT) - 1)))
         return 0;
-    /* The first page starts before every key: updated_at is never negative. */
+    /* The first page starts before every key: neither instant is ever negative. */
     if (!after_id)
         after_at = -1;
     struct buf sql;
@@ -78,6 +109,12 @@ int ticket_queue_page(struct db *db, const struct ticket_queue *q, bool with_int
         db_bind_int64(st, i++, after_at);
         db_bind_int64(st, i++, after_id);
         db_bind_int64(st, i++, limit);
+        if (q->order == TICKET_QUEUE_BY_DUE) {
+            /* Past the tickets with a due instant only once the cursor is among those without. */
+            i = bind_narrowing(st, i, q);
+            db_bind_int64(st, i++, after_at == INT64_MAX ? after_id : 0);
+            db_bind_int64(st, i++, limit);
+        }
     }
     db_bind_int64(st, i, limit);
     size_t count = 0;

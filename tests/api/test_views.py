@@ -168,3 +168,29 @@ def test_bad_paging_and_ids_are_400_naming_them(desk):
                                  params={"page[size]": 1}).json()["meta"]["after_cursor"]
     assert_error(desk.agent.get("/api/v2/tickets", params={"page[after]": view_cursor}),
                  400, "bad_request", "page[after]")
+
+
+def test_sorted_by_due_soonest_first_then_unclocked_by_id(desk, queue):
+    """?sort_by=sla_due_at: tickets whose clock runs in due order, the others after them by id,
+    page by page."""
+    ids = queue["ids"]
+    unsolved = [ids[k] for k in (0, 1, 2, 3, 5, 6, 7)]  # index 4 is solved
+    dues = {ids[0]: 300, ids[3]: 100, ids[6]: 200}      # the rest have no running clock
+    base = 1_800_000_000
+    for tid in unsolved:
+        due = dues.get(tid)
+        desk.srv.db.execute(f"UPDATE tickets SET sla_due_at = {base + due if due else 'NULL'} "
+                            f"WHERE id = {tid}")
+    want = [ids[3], ids[6], ids[0]] + sorted(t for t in unsolved if t not in dues)
+    for size in (None, 1, 2, 3):
+        params = {"sort_by": "sla_due_at"}
+        if size:
+            params["page[size]"] = size
+        got, path = [], "/api/v2/views/3/tickets"
+        while path:
+            body = desk.agent.get(path, params=params).json()
+            got += [t["id"] for t in body["tickets"]]
+            path, params = body["links"]["next"], None
+        assert [t for t in got if t in ids] == want, size
+    assert_error(desk.agent.get("/api/v2/views/3/tickets", params={"sort_by": "priority"}),
+                 400, "bad_request", "sort_by")

@@ -1,8 +1,8 @@
 // The agent console: sign in, queue views, and the ticket page.
 // Hash routes (the server serves exact paths only):
 //   #/queue/mine  #/queue/unassigned  #/queue/open  #/queue/group/ID  #/tickets/ID
-// The views are the server's built-in queues (GET /api/v2/views/{id}/tickets: least recently
-// updated first, a page at a time; counts from /api/v2/views/count_many). A team's queue is a
+// The views are the server's built-in queues (GET /api/v2/views/{id}/tickets, SLA due soonest
+// first, a page at a time; counts from /api/v2/views/count_many). A team's queue is a
 // search (GET /api/v2/search, Zendesk's query language); its count is the same search asking
 // for one result.
 import * as api from './api.js';
@@ -70,7 +70,8 @@ const groupQuery = (id) => `type:ticket status<solved group:${id}`;
 async function queuePage(key, path) {
   const v = VIEWS.find((x) => x.key === key);
   if (v) {
-    const page = await api.get(path || `/api/v2/views/${v.id}/tickets?page[size]=${PAGE_SIZE}`);
+    const page = await api.get(path
+      || `/api/v2/views/${v.id}/tickets?sort_by=sla_due_at&page[size]=${PAGE_SIZE}`);
     return { items: page.tickets, next: page.links.next };
   }
   const gm = key.match(/^group\/(\d+)$/);
@@ -201,7 +202,7 @@ async function showQueue(key) {
     replace(body, h('p', { class: 'empty' }, 'Nothing here. Nice.'));
     return;
   }
-  // In the server's order: a view's least recently updated ticket first.
+  // In the server's order: a view's ticket due soonest first.
   const tbody = h('tbody', {});
   const more = h('button', { type: 'button', class: 'more' }, 'Show more');
   let shown = 0;
