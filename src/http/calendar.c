@@ -5,6 +5,9 @@
  *   GET /api/v2/calendar                    admins: the calendar in force (calendar_json's shape)
  *   PUT /api/v2/calendar                    admins: replace it ({"calendar": {...}}), audited
  *   GET /api/v2/calendar/holidays?year=Y    staff: every closed date of year Y
+ *   GET /api/v2/sla_targets                 staff: the SLA targets in force (sla_json's shape)
+ *   PUT /api/v2/sla_targets                 admins: replace them ({"sla_targets": {...}}), audited
+ * A change of the calendar or the targets has every running clock judged again (service/policy.h).
  */
 #include "http/handlers.h"
 
@@ -14,6 +17,7 @@
 #include "service/calendar_cache.h"
 #include "service/calendar_json.h"
 #include "service/policy.h"
+#include "service/sla_json.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,4 +236,74 @@ void calendar_holidays_get(struct http_req *req)
         return;
     }
     http_reply_json(req, 200, json_pack("{s:I, s:o}", "year", (json_int_t)year, "holidays", arr));
+}
+
+/* The body's "sla_targets" object as text, or NULL with the 400/422 answer made. */
+static char *body_object(struct http_req *req, const char *key)
+{
+    json_t *body;
+    if (http_req_json(req, &body))
+        return NULL;
+    json_t *o = json_is_object(body) ? json_object_get(body, key) : NULL;
+    char *text = json_is_object(o) ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text)
+        http_reply_error(req, 422, key, "the body must be {\"%s\": {...}}", key);
+    return text;
+}
+
+static void sla_targets_get(struct http_req *req, struct db *db)
+{
+    struct buf text;
+    buf_init(&text, 0);
+    struct err e;
+    err_clear(&e);
+    if (policy_sla_text(db, &text, &e))
+        http_reply_err(req, &e);
+    else
+        reply_wrapped(req, 200, "sla_targets", buf_cstr(&text));
+    buf_release(&text);
+}
+
+static void sla_targets_put(struct http_req *req, const struct auth_principal *who, struct db *db)
+{
+    if (!access_is_admin(&who->subject)) {
+        http_reply_error(req, 403, NULL, "only admins change the SLA targets");
+        return;
+    }
+    char *text = body_object(req, "sla_targets");
+    if (!text)
+        return;
+    struct sla_targets t;
+    struct err e;
+    err_clear(&e);
+    int rc = sla_json_parse(text, strlen(text), &t, &e);
+    free(text);
+    if (rc && e.field[0] && strcmp(e.field, "sla") != 0) {
+        char field[sizeof e.field + 16];
+        int n = snprintf(field, sizeof field, "sla_targets.%s", e.field);
+        if (n > 0 && (size_t)n < sizeof e.field)
+            memcpy(e.field, field, (size_t)n + 1);
+    } else if (rc) {
+        memcpy(e.field, "sla_targets", sizeof "sla_targets");
+    }
+    if (!rc)
+        rc = policy_set_sla(req->env, db, who->subject.user_id, req->client_text, &t, &e);
+    if (rc) {
+        http_reply_err(req, &e);
+        return;
+    }
+    sla_targets_get(req, db);
+}
+
+void sla_targets_item(struct http_req *req)
+{
+    struct auth_principal who;
+    struct db *db;
+    if (auth_require_staff(req, &who) || http_req_db(req, &db))
+        return;
+    if (req->method == HTTP_PUT)
+        sla_targets_put(req, &who, db);
+    else
+        sla_targets_get(req, db);
 }

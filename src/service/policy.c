@@ -6,6 +6,7 @@
 #include "service/sla_json.h"
 #include "store/audit.h"
 #include "store/settings.h"
+#include "store/tickets.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -117,6 +118,16 @@ int policy_calendar(struct db *db, struct cal_spec *out, struct err *e)
     return rc;
 }
 
+int policy_sla_text(struct db *db, struct buf *out, struct err *e)
+{
+    int rc = settings_get(db, POLICY_KEY_SLA, out, e);
+    if (rc != ERR_NOT_FOUND)
+        return rc;
+    struct sla_targets t;
+    rc = policy_default_sla(&t, e);
+    return rc ? rc : sla_json_render(&t, out);
+}
+
 int policy_sla(struct db *db, struct sla_targets *out, struct err *e)
 {
     struct buf b;
@@ -130,27 +141,40 @@ int policy_sla(struct db *db, struct sla_targets *out, struct err *e)
     return rc;
 }
 
-struct set_calendar_ctx {
+struct set_ctx {
     const struct env *env;
     int64_t actor_id;
     const char *ip;
+    const char *key;    /* the setting */
+    const char *action; /* the audit entry's */
     const char *text;
 };
 
-static int set_calendar_tx(struct db *db, void *arg, struct err *e)
+/* Store the new value, audit it, and have every ticket whose clocks still run judged again on
+ * it: the SLA sweep refreshes them (a batch after another) from now on. Stopped clocks keep the
+ * state they had, as the issue asks ("for running clocks only"). */
+static int set_tx(struct db *db, void *arg, struct err *e)
 {
-    struct set_calendar_ctx *c = arg;
+    struct set_ctx *c = arg;
     int64_t now = c->env->now(c->env);
-    int rc = settings_put(db, POLICY_KEY_CALENDAR, c->text, now, e);
+    int rc = settings_put(db, c->key, c->text, now, e);
     if (rc)
         return rc;
     struct audit_entry a = {.at = now,
                             .actor_id = c->actor_id,
-                            .action = "calendar.changed",
-                            .target_type = "calendar",
+                            .action = c->action,
+                            .target_type = "policy",
                             .ip = c->ip,
                             .detail = c->text};
-    return audit_append(db, &a, e);
+    rc = audit_append(db, &a, e);
+    return rc ? rc : tickets_sla_rejudge_open(db, now, e);
+}
+
+static int set_policy(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
+                      const char *key, const char *action, const char *text, struct err *e)
+{
+    struct set_ctx c = {env, actor_id, ip, key, action, text};
+    return db_transact(db, DB_TX_WRITE, set_tx, &c, e);
 }
 
 int policy_set_calendar(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
@@ -159,10 +183,22 @@ int policy_set_calendar(const struct env *env, struct db *db, int64_t actor_id, 
     struct buf text;
     buf_init(&text, 0);
     int rc = calendar_json_render(spec, &text);
-    if (!rc) {
-        struct set_calendar_ctx c = {env, actor_id, ip, buf_cstr(&text)};
-        rc = db_transact(db, DB_TX_WRITE, set_calendar_tx, &c, e);
-    }
+    if (!rc)
+        rc = set_policy(env, db, actor_id, ip, POLICY_KEY_CALENDAR, "calendar.changed",
+                        buf_cstr(&text), e);
+    buf_release(&text);
+    return rc;
+}
+
+int policy_set_sla(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
+                   const struct sla_targets *t, struct err *e)
+{
+    struct buf text;
+    buf_init(&text, 0);
+    int rc = sla_json_render(t, &text);
+    if (!rc)
+        rc = set_policy(env, db, actor_id, ip, POLICY_KEY_SLA, "sla_targets.changed",
+                        buf_cstr(&text), e);
     buf_release(&text);
     return rc;
 }

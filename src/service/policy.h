@@ -41,9 +41,14 @@ int policy_calendar_text(struct db *db, struct buf *out, struct err *e);
 int policy_calendar(struct db *db, struct cal_spec *out, struct err *e);
 int policy_sla(struct db *db, struct sla_targets *out, struct err *e);
 
-/* Replace the calendar (an admin's change, checked by the caller's parse), audited as
- * "calendar.changed" by actor_id, in one write transaction. */
+/* Replace the calendar or the SLA targets (an admin's change, checked by the caller's parse),
+ * audited as "calendar.changed" / "sla_targets.changed" by actor_id, in one write transaction
+ * that also has every ticket whose clocks still run judged again by the SLA sweep. */
 int policy_set_calendar(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
                         const struct cal_spec *spec, struct err *e);
+int policy_set_sla(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
+                   const struct sla_targets *t, struct err *e);
+/* The SLA targets in force as JSON text (sla_json's shape), appended to out. */
+int policy_sla_text(struct db *db, struct buf *out, struct err *e);
 
 #endif

@@ -335,6 +335,19 @@ int tickets_set_sla(struct db *db, int64_t id, const struct ticket_sla_summary *
     return db_run(st, e);
 }
 
+int tickets_sla_rejudge_open(struct db *db, int64_t now, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "UPDATE tickets SET sla_next_at = ? WHERE sla_state IN ('running', "
+                        "'warning', 'breached', 'paused')",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, now);
+    return db_run(st, e);
+}
+
 int tickets_event_exists(struct db *db, int64_t ticket_id, const char *field, const char *old_value,
                          const char *new_value, bool *exists, struct err *e)
 {

@@ -84,6 +84,11 @@ struct ticket_sla_summary {
 };
 int tickets_set_sla(struct db *db, int64_t id, const struct ticket_sla_summary *s, struct err *e);
 
+/* Have the SLA sweep judge again, from now on, every ticket whose clocks still run (their
+ * summary's state is running, warning, breached or paused): after the calendar or the targets
+ * changed. */
+int tickets_sla_rejudge_open(struct db *db, int64_t now, struct err *e);
+
 /* Is there an event of the ticket with exactly this field, old and new value? */
 int tickets_event_exists(struct db *db, int64_t ticket_id, const char *field,
                          const char *old_value, const char *new_value, bool *exists,

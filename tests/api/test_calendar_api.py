@@ -3,6 +3,7 @@ calendar for admins (GET/PUT /api/v2/calendar, audited, errors naming the key pa
 year for staff, and `init` seeding the policy pack's calendar only where none is set."""
 
 import datetime
+import time
 
 import pytest
 
@@ -96,7 +97,7 @@ def test_admins_change_the_calendar_and_it_is_audited(desk):
     assert hours(desk)["label"] == "Pacific"
     logs = desk["admin"].get("/api/v2/audit_logs",
                              params={"filter[action]": "calendar.changed"}).json()["audit_logs"]
-    assert logs and logs[-1]["target_type"] == "calendar"
+    assert logs and logs[-1]["target_type"] == "policy"
     put_calendar(desk["admin"], {})
 
 
@@ -152,3 +153,77 @@ def test_a_later_init_keeps_what_admins_changed(desk):
     init_db(desk["srv"].db)
     assert desk["admin"].get("/api/v2/calendar").json()["calendar"]["label"] == "Toronto time"
     put_calendar(desk["admin"], {})
+
+
+# ---- SLA targets -------------------------------------------------------------------------------
+
+PACK = {"first_touch": {"clock": "business", "warn_minutes": 90, "due_minutes": 120},
+        "follow_up": {"urgent": {"clock": "calendar", "warn_minutes": 60, "due_minutes": 240},
+                      "high": {"clock": "calendar", "warn_minutes": 1080, "due_minutes": 1440},
+                      "normal": {"clock": "business", "warn_minutes": 480, "due_minutes": 1440},
+                      "low": {"clock": "business", "warn_minutes": 480, "due_minutes": 1440}}}
+
+
+def test_staff_read_the_sla_targets_from_the_policy_pack(desk):
+    resp = desk["agent"].get("/api/v2/sla_targets")
+    assert resp.status_code == 200, resp.text
+    assert resp.json() == {"sla_targets": PACK}
+    assert_error(desk["rita"].get("/api/v2/sla_targets"), 403, "forbidden")
+    assert_error(desk["anon"].get("/api/v2/sla_targets"), 401, "unauthorized")
+
+
+def test_admins_change_the_targets_and_running_clocks_follow(desk):
+    srv, admin = desk["srv"], desk["admin"]
+    put_calendar(admin, {"hours": {d: ["00:00-24:00"] for d in DAYS}, "holidays": {"presets": []}})
+    resp = admin.post("/api/v2/tickets", {"ticket": {"subject": "slow", "comment": {"body": "x"},
+                                                     "requester": {"name": "Sam",
+                                                                   "email": "sam@example.com"}}})
+    assert resp.status_code == 201, resp.text
+    t = resp.json()["ticket"]
+    due = iso(t["sla"]["due_at"])
+    assert abs((due - iso(t["created_at"])).total_seconds() - 120 * 60) < 2
+    new = {"first_touch": {"clock": "calendar", "warn_minutes": 10, "due_minutes": 30,
+                           "why": "faster"},
+           "follow_up": PACK["follow_up"]}
+    resp = admin.put("/api/v2/sla_targets", {"sla_targets": new})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["sla_targets"]["first_touch"] == {"clock": "calendar", "warn_minutes": 10,
+                                                         "due_minutes": 30}
+    logs = admin.get("/api/v2/audit_logs",
+                     params={"filter[action]": "sla_targets.changed"}).json()["audit_logs"]
+    assert logs and logs[-1]["target_type"] == "policy"
+    # The sweep judges the open ticket again: due 30 minutes after submission now.
+    deadline = time.monotonic() + 12
+    while time.monotonic() < deadline:
+        shown = admin.get(f"/api/v2/tickets/{t['id']}").json()["ticket"]["sla"]
+        if shown["due_at"] != t["sla"]["due_at"]:
+            break
+        time.sleep(0.2)
+    assert abs((iso(shown["due_at"]) - iso(t["created_at"])).total_seconds() - 30 * 60) < 2
+    assert admin.put("/api/v2/sla_targets", {"sla_targets": PACK}).status_code == 200
+    put_calendar(admin, {})
+
+
+@pytest.mark.parametrize("targets, field", [
+    ({"first_touch": {"warn_minutes": 30, "due_minutes": 10}, "follow_up": PACK["follow_up"]},
+     "sla_targets.first_touch.warn_minutes"),
+    ({"first_touch": PACK["first_touch"], "follow_up": {"normal": PACK["follow_up"]["normal"]}},
+     "sla_targets.follow_up.high"),
+    ({"first_touch": {"clock": "lunar", "warn_minutes": 1, "due_minutes": 2},
+      "follow_up": PACK["follow_up"]}, "sla_targets.first_touch.clock"),
+    ({"follow_up": PACK["follow_up"]}, "sla_targets.first_touch"),
+    ({"first_touch": PACK["first_touch"], "follow_up": PACK["follow_up"], "x": 1},
+     "sla_targets.x"),
+])
+def test_bad_targets_are_422_naming_the_key_and_change_nothing(desk, targets, field):
+    admin = desk["admin"]
+    before = admin.get("/api/v2/sla_targets").json()
+    err = assert_error(admin.put("/api/v2/sla_targets", {"sla_targets": targets}), 422, "invalid")
+    assert err["field"] == field, err
+    assert admin.get("/api/v2/sla_targets").json() == before
+
+
+def test_only_admins_change_the_targets(desk):
+    assert_error(desk["agent"].put("/api/v2/sla_targets", {"sla_targets": PACK}), 403, "forbidden")
+    assert_error(desk["admin"].put("/api/v2/sla_targets", {"targets": PACK}), 422, "invalid",
+                 "sla_targets")
