@@ -83,6 +83,7 @@ void support_hours_get(struct http_req *req);     /* GET /api/v2/support_hours (
 void calendar_item(struct http_req *req);         /* GET, PUT /api/v2/calendar (admins) */
 void calendar_holidays_get(struct http_req *req); /* GET /api/v2/calendar/holidays?year= */
 void sla_targets_item(struct http_req *req);      /* GET (staff), PUT (admins) /api/v2/sla_targets */
+void sla_report_get(struct http_req *req);        /* GET /api/v2/sla/report (sla_report.c) */
 
 /* audit_logs.c: GET /api/v2/audit_logs (admins; frontdesk's own). */
 void audit_logs_get(struct http_req *req);

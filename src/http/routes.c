@@ -39,6 +39,7 @@ static const struct {
     {HTTP_GET | HTTP_PUT, "/api/v2/calendar", calendar_item},
     {HTTP_GET, "/api/v2/calendar/holidays", calendar_holidays_get},
     {HTTP_GET | HTTP_PUT, "/api/v2/sla_targets", sla_targets_item},
+    {HTTP_GET, "/api/v2/sla/report", sla_report_get},
     {HTTP_GET, "/api/v2/views", views_list_get},
     {HTTP_GET, "/api/v2/views/count_many", views_count_many_get},
     {HTTP_GET, "/api/v2/views/{id}", views_item_get},

@@ -454,6 +454,15 @@ step('portal: the request page fits a phone screen', async () => {
   await phone.context().close();
 });
 
+step('console: the SLA report lists this week\'s requests', async () => {
+  await agent.getByRole('link', { name: 'SLA report' }).click();
+  await agent.getByRole('heading', { name: 'SLA report' }).waitFor();
+  const rows = agent.locator('table.report tbody tr');
+  await rows.first().waitFor();
+  assertEq(await agent.locator('table.report thead th').first().textContent(), 'Week of', 'the first column');
+  await shot(agent, 'console-sla-report');
+});
+
 step('console: sign-out ends the session', async () => {
   await agent.getByRole('button', { name: 'Sign out' }).click();
   await agent.getByRole('button', { name: 'Sign in' }).waitFor();

@@ -94,7 +94,9 @@ function renderChrome() {
     h('h2', {}, 'Views'),
     h('ul', {}, VIEWS.map((v) => h('li', {}, viewLink(v.key, v.name)))),
     groups.length ? h('h2', {}, 'Teams') : null,
-    h('ul', {}, groups.map((g) => h('li', {}, viewLink(`group/${g.id}`, g.name)))));
+    h('ul', {}, groups.map((g) => h('li', {}, viewLink(`group/${g.id}`, g.name)))),
+    h('h2', {}, 'Reports'),
+    h('ul', {}, h('li', {}, h('a', { href: '#/report', 'data-view': 'report' }, h('span', {}, 'SLA report')))));
 }
 
 function viewLink(key, name) {
@@ -426,6 +428,51 @@ function slaCard(ticket) {
   return card;
 }
 
+// ------------------------------------------------------------------ the SLA report
+
+const pct = (v) => (v === null ? '—' : `${Math.round(v * 100)}%`);
+const mins = (v) => (v === null ? '—' : `${Math.round(v)} min`);
+
+async function showReport() {
+  setTitle('SLA report');
+  markView('report');
+  const body = h('div', { class: 'loading' }, 'Loading the report…');
+  replace(main, h('section', { class: 'card' },
+    h('div', { class: 'card-head' }, h('h1', {}, 'SLA report')),
+    h('p', { class: 'meta' }, 'First responses and follow-ups against their targets, per week '
+      + '(Monday to Sunday, support calendar), priority and channel. Times are business minutes.'),
+    body));
+  let r;
+  try {
+    r = (await api.get('/api/v2/sla/report')).sla_report;
+  } catch (err) {
+    replace(body, h('p', { class: 'error', role: 'alert' }, err.message));
+    return;
+  }
+  body.className = '';
+  if (!r.rows.length) {
+    replace(body, h('p', { class: 'empty' }, `No tickets from ${r.from} to ${r.to}.`));
+    return;
+  }
+  const head = ['Week of', 'Priority', 'Channel', 'Tickets', 'First response met', 'Late', 'Share met',
+    'Median', '90th percentile', 'Follow-ups met', 'Late', 'Share met'];
+  replace(body, h('table', { class: 'queue report' },
+    h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, r.rows.map((x) => h('tr', {},
+      h('td', { 'data-label': 'Week of' }, x.week),
+      h('td', { 'data-label': 'Priority' }, priorityBadge(x.priority)),
+      h('td', { 'data-label': 'Channel' }, x.channel),
+      h('td', { 'data-label': 'Tickets' }, String(x.tickets)),
+      h('td', { 'data-label': 'First response met' }, String(x.first_touch.met)),
+      h('td', { 'data-label': 'Late' }, String(x.first_touch.late)),
+      h('td', { 'data-label': 'Share met' }, pct(x.first_touch.share_met)),
+      h('td', { 'data-label': 'Median' }, mins(x.first_touch.median_minutes)),
+      h('td', { 'data-label': '90th percentile' }, mins(x.first_touch.p90_minutes)),
+      h('td', { 'data-label': 'Follow-ups met' }, String(x.follow_up.met)),
+      h('td', { 'data-label': 'Late' }, String(x.follow_up.late)),
+      h('td', { 'data-label': 'Share met' }, pct(x.follow_up.share_met)))))));
+}
+
 async function showTicket(id) {
   markView(null);
   replace(main, h('p', { class: 'loading' }, 'Loading ticket…'));
@@ -467,6 +514,7 @@ async function route() {
   let m;
   if ((m = hash.match(/^#\/tickets\/(\d+)$/))) await showTicket(m[1]);
   else if ((m = hash.match(/^#\/queue\/(.+)$/))) await showQueue(m[1]);
+  else if (hash === '#/report') await showReport();
   else await showQueue('unassigned');
   main.focus({ preventScroll: true });
 }
