@@ -240,6 +240,14 @@ int ticket_sla_refresh(const struct env *env, struct db *db, int64_t ticket_id, 
 {
     struct sla_result r;
     int rc = ticket_sla_compute(env, db, ticket_id, now, &r, e);
+    if (rc == ERR_NOT_FOUND) {
+        /* No history to judge (rows written outside the API): no clock, and nothing for the
+         * sweep to wait for, rather than a batch that fails on it forever. */
+        struct ticket_sla_summary none = {NULL, 0, 0, 0};
+        if (e)
+            err_clear(e);
+        return tickets_set_sla(db, ticket_id, &none, e);
+    }
     if (rc)
         return rc;
     bool crossed = (r.first_touch.warn && r.first_touch.warn <= now) ||

@@ -125,3 +125,16 @@ def test_two_processes_record_each_crossing_once(server):
              if e.get("event") == "sla_sweep"]
     assert sum(swept) == count, swept
     assert len(ids) == count
+
+
+def test_a_ticket_without_history_does_not_block_the_sweep(server):
+    """Rows written outside the API have no events to judge: the sweep clears their clock and
+    goes on with the others instead of failing its batch forever."""
+    srv, admin, agent_id, lead_id, rita = setup_desk(server)
+    now = int(time.time())
+    bare = import_ticket(admin, rita, agent_id, now - 3600, "no history")
+    srv.db.execute(f"DELETE FROM ticket_events WHERE ticket_id = {bare['id']}")
+    srv.db.execute(f"UPDATE tickets SET sla_next_at = 1 WHERE id = {bare['id']}")
+    t = import_ticket(admin, rita, agent_id, now - 90 * 60 + 3)
+    assert wait_for(lambda: crossings(srv, t["id"]))
+    assert db_scalar(srv.db, f"SELECT sla_next_at FROM tickets WHERE id = {bare['id']}") is None
