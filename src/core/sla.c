@@ -284,6 +284,8 @@ struct replay {
     bool group_started; /* a follow-up started at the instant being applied */
     bool closed;
     struct run ft, fu;
+    struct run answered[SLA_CYCLES_MAX]; /* follow-up cycles a staff reply stopped */
+    size_t nanswered;
 };
 
 static void run_start(struct run *r, int64_t at)
@@ -309,6 +311,8 @@ static void staff_reply(struct replay *p, int64_t at, size_t g)
     if (p->fu.open) {
         p->fu.prio = p->prio;
         run_stop(&p->fu, at, g, SLA_MET);
+        if (p->nanswered < SLA_CYCLES_MAX)
+            p->answered[p->nanswered++] = p->fu;
     }
 }
 
@@ -451,6 +455,21 @@ int sla_compute(const struct calendar *cal, const struct sla_targets *t, const s
         rc = judge(cal, &t->follow_up[p.fu.prio], true, &p.fu, ev, now, &r.follow_up);
     if (rc)
         return err_set(e, rc, "calendar", "a deadline lies beyond the calendar's range");
+    /* Every answered cycle judged with the priority in force when it was answered; the current
+     * one counts too when it is overdue. */
+    for (size_t i = 0; i < p.nanswered && rc == 0; i++) {
+        struct sla_clock_state c;
+        rc = judge(cal, &t->follow_up[p.answered[i].prio], true, &p.answered[i], ev, now, &c);
+        if (rc == 0 && c.state == SLA_MET)
+            r.follow_ups_met++;
+        else if (rc == 0 && c.state == SLA_MET_LATE)
+            r.follow_ups_late++;
+    }
+    if (rc)
+        return err_set(e, rc, "calendar", "a deadline lies beyond the calendar's range");
+    if (r.follow_up.state == SLA_BREACHED ||
+        (r.follow_up.state == SLA_PAUSED && r.follow_up.due && r.follow_up.due <= now))
+        r.follow_ups_late++;
     summarize(&r.first_touch, now, &r);
     summarize(&r.follow_up, now, &r);
     *out = r;

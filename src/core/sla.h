@@ -148,7 +148,13 @@ struct sla_result {
     /* The next instant > now at which a state changes by time alone (the warn or due of a
      * running or warning clock), 0 if none: when a scheduler must look again. */
     int64_t next_change;
+    /* Every follow-up cycle the ticket went through, for reports: those answered on time, and
+     * those answered late or overdue now (cancelled ones left out). At most SLA_CYCLES_MAX
+     * answered cycles are judged; later ones are not counted. */
+    int follow_ups_met, follow_ups_late;
 };
+
+#define SLA_CYCLES_MAX 32
 
 /* Replay the ticket's events ev[0..n) and judge both clocks at `now`.
  * Expects: events sorted by `at` (ties are applied in the given order and judged together), the

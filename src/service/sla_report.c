@@ -136,7 +136,8 @@ int sla_report_build(const struct env *env, struct db *db, const struct access_s
         count_clock(&r.first_touch, &x->row.first_touch_met, &x->row.first_touch_late);
         if (r.first_touch.state == SLA_MET || r.first_touch.state == SLA_MET_LATE)
             add_time(x, r.first_touch.elapsed);
-        count_clock(&r.follow_up, &x->row.follow_up_met, &x->row.follow_up_late);
+        x->row.follow_up_met += r.follow_ups_met;
+        x->row.follow_up_late += r.follow_ups_late;
     }
     calendar_cache_release(ref);
     free(list);

@@ -4,8 +4,8 @@
  * were submitted in, under their priority and channel now. For each group: how many first touches
  * were met on time and how many late (met late, or breached and still unanswered); the share met
  * of those decided; the median and 90th percentile first-touch time in business minutes (of
- * those answered; nearest rank); and the same met/late counts for follow-ups (the latest
- * follow-up of each ticket). Cancelled clocks (closed without a reply) and clocks still inside
+ * those answered; nearest rank); and the same met/late counts for follow-ups (every answered
+ * follow-up cycle, and the current one when it is overdue). Cancelled clocks (closed without a reply) and clocks still inside
  * their target are left out. Clocks are computed from the events (service/ticket_sla.h) on the
  * calendar and targets in force. Staff only.
  */

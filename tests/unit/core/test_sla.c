@@ -935,6 +935,41 @@ static const struct sla_case worst_cases[] = {
      NULL},
 };
 
+/* Every follow-up cycle counts in a report, each judged by itself. Default calendar, Normal
+ * follow-up (24 business hours). Tue 2026-01-13 09:00 EST submitted; 10:00 answered, left open:
+ * cycle 1 runs from 10:00 (due Fri 16 10:00). Wed 14 10:00 answered, left open: cycle 1 met (8 h),
+ * cycle 2 runs from Wed 10:00: 7 h Wed, 8 Thu, 8 Fri, 1 h Mon -> due Mon 19 10:00 EST (15:00Z).
+ * Tue 20 10:00 answered: cycle 2 met late; cycle 3 runs. */
+static void follow_up_cycles_counted(void **state)
+{
+    (void)state;
+    static const struct tev in[] = {
+        CREATED("2026-01-13T14:00:00Z", EMAIL, NORMAL),
+        REPLY("2026-01-13T15:00:00Z"),
+        STATUS("2026-01-13T15:00:00Z", OPEN),
+        REPLY("2026-01-14T15:00:00Z"),
+        REPLY("2026-01-20T15:00:00Z"),
+        {NULL, 0, 0, 0},
+    };
+    struct sla_targets t;
+    sla_targets_default(&t);
+    struct sla_event ev[12];
+    size_t n = to_events(in, ev);
+    struct sla_result r;
+    assert_int_equal(sla_compute(cal, &t, ev, n, utc("2026-01-20T16:00:00Z"), &r, NULL), 0);
+    assert_int_equal(r.follow_ups_met, 1);
+    assert_int_equal(r.follow_ups_late, 1);
+    assert_int_equal(r.follow_up.state, SLA_RUNNING); /* cycle 3, not counted yet */
+    /* Weeks later cycle 3 is overdue: late too. */
+    assert_int_equal(sla_compute(cal, &t, ev, n, utc("2026-02-10T16:00:00Z"), &r, NULL), 0);
+    assert_int_equal(r.follow_up.state, SLA_BREACHED);
+    assert_int_equal(r.follow_ups_met, 1);
+    assert_int_equal(r.follow_ups_late, 2);
+    /* Before the second reply only cycle 1 exists, running: nothing counted. */
+    assert_int_equal(sla_compute(cal, &t, ev, n, utc("2026-01-13T16:00:00Z"), &r, NULL), 0);
+    assert_int_equal(r.follow_ups_met + r.follow_ups_late, 0);
+}
+
 static void worst_ordering(void **state)
 {
     (void)state;
@@ -1130,11 +1165,17 @@ static void bad_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(first_touch),     cmocka_unit_test(channels_and_cancel),
-        cmocka_unit_test(follow_up_start), cmocka_unit_test(follow_up_stop),
-        cmocka_unit_test(follow_up_pause), cmocka_unit_test(follow_up_priority),
-        cmocka_unit_test(worst_ordering),  cmocka_unit_test(defaults_and_names),
-        cmocka_unit_test(custom_targets),  cmocka_unit_test(bad_input),
+        cmocka_unit_test(first_touch),
+        cmocka_unit_test(channels_and_cancel),
+        cmocka_unit_test(follow_up_start),
+        cmocka_unit_test(follow_up_stop),
+        cmocka_unit_test(follow_up_pause),
+        cmocka_unit_test(follow_up_priority),
+        cmocka_unit_test(follow_up_cycles_counted),
+        cmocka_unit_test(worst_ordering),
+        cmocka_unit_test(defaults_and_names),
+        cmocka_unit_test(custom_targets),
+        cmocka_unit_test(bad_input),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
