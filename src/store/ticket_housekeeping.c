@@ -81,13 +81,17 @@ int ticket_housekeeping_close(struct db *db, int64_t id, int64_t now, bool *clos
 {
     struct db_stmt *st;
     int rc = db_prepare(db,
-                        "UPDATE tickets SET status = 'closed', updated_at = ? "
+                        /* sla_next_at: the SLA sweep judges the closed ticket's clocks
+                         * again (a paused follow-up ends cancelled) on its next run. */
+                        "UPDATE tickets SET status = 'closed', updated_at = ?, "
+                        "sla_next_at = CASE WHEN sla_state IS NULL THEN NULL ELSE ? END "
                         "WHERE id = ? AND status = 'solved' RETURNING id",
                         &st, e);
     if (rc)
         return rc;
     db_bind_int64(st, 1, now);
-    db_bind_int64(st, 2, id);
+    db_bind_int64(st, 2, now);
+    db_bind_int64(st, 3, id);
     rc = db_step(st, e);
     db_stmt_done(st);
     if (rc < 0)

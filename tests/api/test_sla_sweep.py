@@ -138,3 +138,25 @@ def test_a_ticket_without_history_does_not_block_the_sweep(server):
     t = import_ticket(admin, rita, agent_id, now - 90 * 60 + 3)
     assert wait_for(lambda: crossings(srv, t["id"]))
     assert db_scalar(srv.db, f"SELECT sla_next_at FROM tickets WHERE id = {bare['id']}") is None
+
+
+def test_auto_close_ends_a_paused_follow_up(server):
+    """A solved ticket's follow-up is paused; closing it (the auto-close job) cancels it, and
+    the sweep brings the stored summary up to date."""
+    srv, admin, agent_id, lead_id, rita = setup_desk(server, jobs_interval=1,
+                                                     autoclose_after_days=3)
+    now = int(time.time())
+    t = import_ticket(admin, rita, agent_id, now - 3600)
+    resp = admin.put(f"/api/v2/tickets/{t['id']}", {"ticket": {
+        "status": "open", "comment": {"body": "Working on it", "public": True}}})
+    assert resp.status_code == 200 and resp.json()["ticket"]["sla"]["state"] == "running"
+    time.sleep(1.1)  # events of one second are judged together: solve it a second later
+    resp = admin.put(f"/api/v2/tickets/{t['id']}", {"ticket": {"status": "solved"}})
+    assert resp.json()["ticket"]["sla"]["state"] == "paused"
+    srv.db.execute(f"UPDATE tickets SET solved_at = {now - 4 * 86400} WHERE id = {t['id']}")
+    assert wait_for(lambda: db_scalar(srv.db, f"SELECT status FROM tickets WHERE id = {t['id']}")
+                    == "closed")
+    assert wait_for(lambda: db_scalar(srv.db, f"SELECT sla_state FROM tickets WHERE id = "
+                                              f"{t['id']}") == "met")
+    full = admin.get(f"/api/v2/tickets/{t['id']}/sla").json()["sla"]
+    assert (full["first_touch"]["state"], full["follow_up"]["state"]) == ("met", "cancelled")
