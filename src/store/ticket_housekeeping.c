@@ -80,13 +80,14 @@ int ticket_housekeeping_sla_next(struct db *db, int64_t *next, struct err *e)
 int ticket_housekeeping_close(struct db *db, int64_t id, int64_t now, bool *closed, struct err *e)
 {
     struct db_stmt *st;
-    int rc = db_prepare(db,
-                        /* sla_next_at: the SLA sweep judges the closed ticket's clocks
-                         * again (a paused follow-up ends cancelled) on its next run. */
-                        "UPDATE tickets SET status = 'closed', updated_at = ?, "
-                        "sla_next_at = CASE WHEN sla_state IS NULL THEN NULL ELSE ? END "
-                        "WHERE id = ? AND status = 'solved' RETURNING id",
-                        &st, e);
+    int rc =
+        db_prepare(db,
+                   /* sla_next_at: the SLA sweep judges the closed ticket's clocks
+                    * again (a paused follow-up ends cancelled) on its next run. */
+                   "UPDATE tickets SET status = 'closed', updated_at = ?, "
+                   "sla_next_at = CASE WHEN sla_state IS NULL THEN NULL ELSE CAST(? AS BIGINT) END "
+                   "WHERE id = ? AND status = 'solved' RETURNING id",
+                   &st, e);
     if (rc)
         return rc;
     db_bind_int64(st, 1, now);
