@@ -7,7 +7,7 @@
  *   GET /api/v2/calendar/holidays?year=Y    staff: every closed date of year Y
  *   GET /api/v2/sla_targets                 staff: the SLA targets in force (sla_json's shape)
  *   PUT /api/v2/sla_targets                 admins: replace them ({"sla_targets": {...}}), audited
- * A change of the calendar or the targets has every running clock judged again (service/policy.h).
+ * A change of the calendar or the targets has every running clock judged again (service/policy_pack.h).
  */
 #include "http/handlers.h"
 
@@ -16,7 +16,7 @@
 #include "http/auth.h"
 #include "service/calendar_cache.h"
 #include "service/calendar_json.h"
-#include "service/policy.h"
+#include "service/policy_pack.h"
 #include "service/sla_json.h"
 
 #include <stdio.h>
@@ -141,7 +141,7 @@ static void calendar_get(struct http_req *req, struct db *db)
     buf_init(&text, 0);
     struct err e;
     err_clear(&e);
-    if (policy_calendar_text(db, &text, &e))
+    if (policy_pack_calendar_text(db, &text, &e))
         http_reply_err(req, &e);
     else
         reply_wrapped(req, 200, "calendar", buf_cstr(&text));
@@ -180,7 +180,7 @@ static void calendar_put(struct http_req *req, const struct auth_principal *who,
             memcpy(e.field, field, (size_t)n + 1);
     }
     if (!rc)
-        rc = policy_set_calendar(req->env, db, who->subject.user_id, req->client_text, spec, &e);
+        rc = policy_pack_set_calendar(req->env, db, who->subject.user_id, req->client_text, spec, &e);
     free(spec);
     if (rc) {
         http_reply_err(req, &e);
@@ -258,7 +258,7 @@ static void sla_targets_get(struct http_req *req, struct db *db)
     buf_init(&text, 0);
     struct err e;
     err_clear(&e);
-    if (policy_sla_text(db, &text, &e))
+    if (policy_pack_sla_text(db, &text, &e))
         http_reply_err(req, &e);
     else
         reply_wrapped(req, 200, "sla_targets", buf_cstr(&text));
@@ -288,7 +288,7 @@ static void sla_targets_put(struct http_req *req, const struct auth_principal *w
         memcpy(e.field, "sla_targets", sizeof "sla_targets");
     }
     if (!rc)
-        rc = policy_set_sla(req->env, db, who->subject.user_id, req->client_text, &t, &e);
+        rc = policy_pack_set_sla(req->env, db, who->subject.user_id, req->client_text, &t, &e);
     if (rc) {
         http_reply_err(req, &e);
         return;

@@ -2,7 +2,7 @@
 
 #include "base/xalloc.h"
 #include "service/calendar_json.h"
-#include "service/policy.h"
+#include "service/policy_pack.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -86,7 +86,7 @@ int calendar_cache_acquire(const struct env *env, struct db *db, const struct ca
     }
     struct buf text;
     buf_init(&text, 0);
-    int rc = policy_calendar_text(db, &text, e);
+    int rc = policy_pack_calendar_text(db, &text, e);
     if (rc) {
         buf_release(&text);
         return rc;

@@ -19,7 +19,7 @@ static int seed_tx(struct db *db, void *arg, struct err *e)
     int64_t now = c->env->now(c->env);
     c->report = (struct seed_report){0};
     int inserted = 0;
-    int rc = policy_seed(db, now, &c->report.policy, e);
+    int rc = policy_pack_seed(db, now, &c->report.policy, e);
     if (rc)
         return rc;
     /* The marker first: when it was there already, nothing else happens. Its value is the

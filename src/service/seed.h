@@ -1,7 +1,7 @@
 /* seed: the default content `frontdesk init` loads into an instance: the default teams
  * (groups) Product, Engineering, Billing and Sales, which the policy pack routes to (feature
  * requests to product, sales questions to sales, ...), and the policy pack's defaults
- * (service/policy.h: the support calendar and SLA targets, each stored only where nothing is
+ * (service/policy_pack.h: the support calendar and SLA targets, each stored only where nothing is
  * set yet, so admins' changes survive every later init).
  *
  * Loaded once per database: the load is recorded in settings ("seed.default_groups"), so a
@@ -17,7 +17,7 @@
 #include "base/env.h"
 #include "base/err.h"
 #include "db/db.h"
-#include "service/policy.h"
+#include "service/policy_pack.h"
 
 #define SEED_GROUPS_COUNT 4
 
@@ -27,7 +27,7 @@ extern const char *const seed_group_names[SEED_GROUPS_COUNT];
 struct seed_report {
     bool already_loaded; /* an earlier init loaded the defaults: nothing was done */
     int groups_added;    /* teams created now (a name already taken is skipped) */
-    struct policy_seed_report policy;
+    struct policy_pack_seed_report policy;
 };
 
 /* Load what has not been loaded yet and say what happened in *out. */

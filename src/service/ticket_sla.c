@@ -3,7 +3,7 @@
 #include "base/xalloc.h"
 #include "core/ticket.h"
 #include "service/calendar_cache.h"
-#include "service/policy.h"
+#include "service/policy_pack.h"
 #include "service/tickets_internal.h"
 #include "store/outbox.h"
 #include "store/users.h"
@@ -96,7 +96,7 @@ int ticket_sla_compute(const struct env *env, struct db *db, int64_t ticket_id, 
     int rc = tickets_sla_events(db, ticket_id, rows, TICKET_SLA_EVENTS_MAX, &n, e);
     if (!rc && n == 0)
         rc = tickets__not_found(e, ticket_id);
-    rc = rc ? rc : policy_sla(db, &targets, e);
+    rc = rc ? rc : policy_pack_sla(db, &targets, e);
     rc = rc ? rc : calendar_cache_acquire(env, db, &cal, &ref, e);
     if (!rc) {
         size_t m = to_events(rows, n, ev);
@@ -258,7 +258,7 @@ int ticket_sla_refresh(const struct env *env, struct db *db, int64_t ticket_id, 
         struct arena a;
         arena_init(&a, 1 << 16);
         struct ticket t;
-        rc = policy_sla(db, &targets, e);
+        rc = policy_pack_sla(db, &targets, e);
         rc = rc ? rc : tickets_get(db, ticket_id, false, &a, &t, e);
         if (!rc) {
             enum ticket_priority p = TICKET_PRIORITY_NORMAL;

@@ -1,5 +1,5 @@
 /* ticket_sla: a ticket's SLA clocks (issue 4), computed by core/sla.h from the ticket's events on
- * the calendar and targets in force (service/policy.h, service/calendar_cache.h).
+ * the calendar and targets in force (service/policy_pack.h, service/calendar_cache.h).
  *
  * Every write to a ticket refreshes the summary kept on its row (tickets.sla_state, sla_warn_at,
  * sla_due_at: the worst state and the warn and due of the clock due soonest) in the same

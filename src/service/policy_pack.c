@@ -1,4 +1,4 @@
-#include "service/policy.h"
+#include "service/policy_pack.h"
 
 #include "base/embed.h"
 #include "base/xalloc.h"
@@ -45,7 +45,7 @@ static int pack_broken(int rc, const char *what, struct err *e)
     return rc ? ERR_INTERNAL : 0;
 }
 
-int policy_default_calendar(struct cal_spec *out, struct err *e)
+int policy_pack_default_calendar(struct cal_spec *out, struct err *e)
 {
     struct buf b;
     buf_init(&b, 0);
@@ -56,7 +56,7 @@ int policy_default_calendar(struct cal_spec *out, struct err *e)
     return rc;
 }
 
-int policy_default_sla(struct sla_targets *out, struct err *e)
+int policy_pack_default_sla(struct sla_targets *out, struct err *e)
 {
     struct buf b;
     buf_init(&b, 0);
@@ -67,9 +67,9 @@ int policy_default_sla(struct sla_targets *out, struct err *e)
     return rc;
 }
 
-int policy_seed(struct db *db, int64_t now, struct policy_seed_report *out, struct err *e)
+int policy_pack_seed(struct db *db, int64_t now, struct policy_pack_seed_report *out, struct err *e)
 {
-    *out = (struct policy_seed_report){false, false};
+    *out = (struct policy_pack_seed_report){false, false};
     struct cal_spec *cal = xmalloc(sizeof *cal);
     struct sla_targets sla;
     struct buf cal_text, sla_text;
@@ -77,8 +77,8 @@ int policy_seed(struct db *db, int64_t now, struct policy_seed_report *out, stru
     buf_init(&sla_text, 0);
     /* Stored as the renderers write them: the settings hold what the server will read back,
      * checked now rather than at the first ticket. */
-    int rc = policy_default_calendar(cal, e);
-    rc = rc ? rc : policy_default_sla(&sla, e);
+    int rc = policy_pack_default_calendar(cal, e);
+    rc = rc ? rc : policy_pack_default_sla(&sla, e);
     rc = rc ? rc : calendar_json_render(cal, &cal_text);
     rc = rc ? rc : sla_json_render(&sla, &sla_text);
     int added = 0;
@@ -94,47 +94,47 @@ int policy_seed(struct db *db, int64_t now, struct policy_seed_report *out, stru
     return rc;
 }
 
-int policy_calendar_text(struct db *db, struct buf *out, struct err *e)
+int policy_pack_calendar_text(struct db *db, struct buf *out, struct err *e)
 {
     int rc = settings_get(db, POLICY_KEY_CALENDAR, out, e);
     if (rc != ERR_NOT_FOUND)
         return rc;
     struct cal_spec *cal = xmalloc(sizeof *cal);
-    rc = policy_default_calendar(cal, e);
+    rc = policy_pack_default_calendar(cal, e);
     if (!rc)
         rc = calendar_json_render(cal, out);
     free(cal);
     return rc;
 }
 
-int policy_calendar(struct db *db, struct cal_spec *out, struct err *e)
+int policy_pack_calendar(struct db *db, struct cal_spec *out, struct err *e)
 {
     struct buf b;
     buf_init(&b, 0);
-    int rc = policy_calendar_text(db, &b, e);
+    int rc = policy_pack_calendar_text(db, &b, e);
     if (!rc)
         rc = pack_broken(calendar_json_parse(b.ptr, b.len, out, e), "stored calendar", e);
     buf_release(&b);
     return rc;
 }
 
-int policy_sla_text(struct db *db, struct buf *out, struct err *e)
+int policy_pack_sla_text(struct db *db, struct buf *out, struct err *e)
 {
     int rc = settings_get(db, POLICY_KEY_SLA, out, e);
     if (rc != ERR_NOT_FOUND)
         return rc;
     struct sla_targets t;
-    rc = policy_default_sla(&t, e);
+    rc = policy_pack_default_sla(&t, e);
     return rc ? rc : sla_json_render(&t, out);
 }
 
-int policy_sla(struct db *db, struct sla_targets *out, struct err *e)
+int policy_pack_sla(struct db *db, struct sla_targets *out, struct err *e)
 {
     struct buf b;
     buf_init(&b, 0);
     int rc = settings_get(db, POLICY_KEY_SLA, &b, e);
     if (rc == ERR_NOT_FOUND)
-        rc = policy_default_sla(out, e);
+        rc = policy_pack_default_sla(out, e);
     else if (!rc)
         rc = pack_broken(sla_json_parse(b.ptr, b.len, out, e), "stored SLA targets", e);
     buf_release(&b);
@@ -177,7 +177,7 @@ static int set_policy(const struct env *env, struct db *db, int64_t actor_id, co
     return db_transact(db, DB_TX_WRITE, set_tx, &c, e);
 }
 
-int policy_set_calendar(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
+int policy_pack_set_calendar(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
                         const struct cal_spec *spec, struct err *e)
 {
     struct buf text;
@@ -190,7 +190,7 @@ int policy_set_calendar(const struct env *env, struct db *db, int64_t actor_id, 
     return rc;
 }
 
-int policy_set_sla(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
+int policy_pack_set_sla(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
                    const struct sla_targets *t, struct err *e)
 {
     struct buf text;

@@ -1,4 +1,4 @@
-/* policy: the support policy as data, and where it lives.
+/* policy_pack: the support policy as data, and where it lives.
  *
  * The policy pack compiled into the binary (policies/rarelogic.json) holds the defaults: the
  * support calendar and the SLA targets, with the reasoning beside each value. `init` copies
@@ -7,8 +7,8 @@
  * force; a key that is missing (a database from before the pack) reads as the pack's default.
  * Thread-safe: the pack is read-only data, the rest runs on the caller's connection.
  */
-#ifndef FRONTDESK_SERVICE_POLICY_H
-#define FRONTDESK_SERVICE_POLICY_H
+#ifndef FRONTDESK_SERVICE_POLICY_PACK_H
+#define FRONTDESK_SERVICE_POLICY_PACK_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,31 +24,31 @@
 #define POLICY_KEY_SLA      "policy.sla"
 
 /* The pack's defaults, parsed and checked (ERR_INTERNAL: the shipped pack is broken). */
-int policy_default_calendar(struct cal_spec *out, struct err *e);
-int policy_default_sla(struct sla_targets *out, struct err *e);
+int policy_pack_default_calendar(struct cal_spec *out, struct err *e);
+int policy_pack_default_sla(struct sla_targets *out, struct err *e);
 
-struct policy_seed_report {
+struct policy_pack_seed_report {
     bool calendar_added; /* the settings had no calendar: the pack's was stored */
     bool sla_added;
 };
 
 /* Inside the caller's write transaction: store the pack's defaults where nothing is set. */
-int policy_seed(struct db *db, int64_t now, struct policy_seed_report *out, struct err *e);
+int policy_pack_seed(struct db *db, int64_t now, struct policy_pack_seed_report *out, struct err *e);
 
 /* The calendar in force as JSON text (calendar_json's shape), appended to out. */
-int policy_calendar_text(struct db *db, struct buf *out, struct err *e);
+int policy_pack_calendar_text(struct db *db, struct buf *out, struct err *e);
 /* The calendar and SLA targets in force. */
-int policy_calendar(struct db *db, struct cal_spec *out, struct err *e);
-int policy_sla(struct db *db, struct sla_targets *out, struct err *e);
+int policy_pack_calendar(struct db *db, struct cal_spec *out, struct err *e);
+int policy_pack_sla(struct db *db, struct sla_targets *out, struct err *e);
 
 /* Replace the calendar or the SLA targets (an admin's change, checked by the caller's parse),
  * audited as "calendar.changed" / "sla_targets.changed" by actor_id, in one write transaction
  * that also has every ticket whose clocks still run judged again by the SLA sweep. */
-int policy_set_calendar(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
+int policy_pack_set_calendar(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
                         const struct cal_spec *spec, struct err *e);
-int policy_set_sla(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
+int policy_pack_set_sla(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
                    const struct sla_targets *t, struct err *e);
 /* The SLA targets in force as JSON text (sla_json's shape), appended to out. */
-int policy_sla_text(struct db *db, struct buf *out, struct err *e);
+int policy_pack_sla_text(struct db *db, struct buf *out, struct err *e);
 
 #endif
