@@ -500,6 +500,14 @@ int config_parse(int argc, char **argv, config_getenv_fn getenv_fn, void *ctx, u
         cfg.cmd_name = name;
         i += space ? 2 : 1;
     }
+    /* "frontdesk calendar --help": the noun alone asks which verbs there are; the general
+     * usage lists them. */
+    if (cfg.cmd == CONFIG_CMD_NONE && nverbs && i + 1 < argc &&
+        (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0)) {
+        cfg.help = true;
+        *out = cfg;
+        return 0;
+    }
     if (cfg.cmd == CONFIG_CMD_NONE && nverbs)
         return err_set(e, ERR_INVALID, "command", "frontdesk %s: expected %s%s (see --help)", argv[i],
                        nverbs > 1 ? "one of " : "", verbs);

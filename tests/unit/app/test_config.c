@@ -870,6 +870,12 @@ static void top_level_usage_lists_commands(void **state)
 static void calendar_commands_and_their_flags(void **state)
 {
     struct config c;
+    /* The noun alone with --help asks which verbs exist: the general usage lists them. */
+    PARSE_OK(&c, NULL, "calendar", "--help");
+    assert_true(c.help);
+    assert_int_equal(c.cmd, CONFIG_CMD_NONE);
+    PARSE_OK(&c, NULL, "calendar", "-h");
+    assert_true(c.help);
     PARSE_OK(&c, NULL, "calendar", "holidays", "--year", "2021", "--json");
     assert_int_equal(c.cmd, CONFIG_CMD_CAL_HOLIDAYS);
     assert_string_equal(c.cmd_name, "calendar holidays");
