@@ -87,18 +87,19 @@ static size_t to_events(const struct ticket_sla_row *rows, size_t n, struct sla_
 int ticket_sla_compute(const struct env *env, struct db *db, int64_t ticket_id, int64_t now,
                        struct sla_result *out, struct err *e)
 {
-    struct ticket_sla_row *rows = xmalloc(TICKET_SLA_EVENTS_MAX * sizeof *rows);
-    struct sla_event *ev = xmalloc((TICKET_SLA_EVENTS_MAX + 2) * sizeof *ev);
+    struct ticket_sla_row *rows = NULL;
+    struct sla_event *ev = NULL;
     size_t n = 0;
     struct sla_targets targets;
     const struct calendar *cal = NULL;
     struct calendar_ref *ref = NULL;
-    int rc = tickets_sla_events(db, ticket_id, rows, TICKET_SLA_EVENTS_MAX, &n, e);
+    int rc = tickets_sla_events(db, ticket_id, TICKET_SLA_EVENTS_MAX, &rows, &n, e);
     if (!rc && n == 0)
         rc = tickets__not_found(e, ticket_id);
     rc = rc ? rc : policy_pack_sla(db, &targets, e);
     rc = rc ? rc : calendar_cache_acquire(env, db, &cal, &ref, e);
     if (!rc) {
+        ev = xmalloc((n + 2) * sizeof *ev); /* the creation, and its status, may be added */
         size_t m = to_events(rows, n, ev);
         rc = sla_compute(cal, &targets, ev, m, now, out, e);
         calendar_cache_release(ref);

@@ -2,6 +2,7 @@
 #include "store/tickets_internal.h"
 
 #include "base/buf.h"
+#include "base/xalloc.h"
 #include "core/ticket.h"
 
 #include <stdlib.h>
@@ -373,7 +374,7 @@ int tickets_event_exists(struct db *db, int64_t ticket_id, const char *field, co
     return rc;
 }
 
-int tickets_sla_events(struct db *db, int64_t ticket_id, struct ticket_sla_row *out, size_t cap,
+int tickets_sla_events(struct db *db, int64_t ticket_id, size_t cap, struct ticket_sla_row **out,
                        size_t *n, struct err *e)
 {
     /* A comment event names its comment; its author's role tells a staff reply from a
@@ -391,14 +392,18 @@ int tickets_sla_events(struct db *db, int64_t ticket_id, struct ticket_sla_row *
     if (rc)
         return rc;
     db_bind_int64(st, 1, ticket_id);
-    size_t count = 0;
+    /* Sized to the ticket, which usually has a dozen rows: every write reads them. */
+    size_t count = 0, have = 0;
+    struct ticket_sla_row *rows = NULL;
     while ((rc = db_step(st, e)) == DB_ROW) {
         if (count == cap) {
             rc = err_set(e, ERR_LIMIT, NULL, "ticket %lld has more than %zu events",
                          (long long)ticket_id, cap);
             break;
         }
-        struct ticket_sla_row *r = &out[count++];
+        if (count == have)
+            rows = xrealloc(rows, (have = have ? have * 2 : 16) * sizeof *rows);
+        struct ticket_sla_row *r = &rows[count++];
         r->at = db_column_int64(st, 0);
         db_column_copy(st, 1, r->field, sizeof r->field);
         r->born = db_column_int64(st, 3) != 0;
@@ -406,8 +411,11 @@ int tickets_sla_events(struct db *db, int64_t ticket_id, struct ticket_sla_row *
         db_column_copy(st, 5, r->author_role, sizeof r->author_role);
     }
     db_stmt_done(st);
-    if (rc < 0)
+    if (rc < 0) {
+        free(rows);
         return rc;
+    }
+    *out = rows;
     *n = count;
     return 0;
 }

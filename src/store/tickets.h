@@ -103,7 +103,8 @@ struct ticket_sla_row {
     char value[24];       /* the new value (a comment's id) */
     char author_role[16]; /* comments: "end-user", "agent", "lead", "admin" */
 };
-int tickets_sla_events(struct db *db, int64_t ticket_id, struct ticket_sla_row *out, size_t cap,
+/* The rows into *out (the caller frees it; NULL when none), at most cap (ERR_LIMIT beyond). */
+int tickets_sla_events(struct db *db, int64_t ticket_id, size_t cap, struct ticket_sla_row **out,
                        size_t *n, struct err *e);
 
 /* Write back the fields a ticket update may change: subject, status, priority, assignee_id,
