@@ -7,13 +7,15 @@
  *   GET /api/v2/calendar/holidays?year=Y    staff: every closed date of year Y
  *   GET /api/v2/sla_targets                 staff: the SLA targets in force (sla_json's shape)
  *   PUT /api/v2/sla_targets                 admins: replace them ({"sla_targets": {...}}), audited
- * A change of the calendar or the targets has every running clock judged again (service/policy_pack.h).
+ * A change of the calendar or the targets has every running clock judged again
+ * (service/policy_pack.h).
  */
 #include "http/handlers.h"
 
 #include "base/timefmt.h"
 #include "core/access.h"
 #include "http/auth.h"
+#include "http/render.h"
 #include "service/calendar_cache.h"
 #include "service/calendar_json.h"
 #include "service/policy_pack.h"
@@ -36,17 +38,6 @@ static int current(struct http_req *req, struct db *db, const struct calendar **
         return -1;
     }
     return 0;
-}
-
-static void iso_or_null(struct buf *b, const char *key, int64_t t, bool present)
-{
-    char s[TIMEFMT_ISO_LEN + 1];
-    if (!present) {
-        buf_appendf(b, ",\"%s\":null", key);
-        return;
-    }
-    timefmt_iso8601(t, s);
-    buf_appendf(b, ",\"%s\":\"%s\"", key, s);
 }
 
 /* The next holidays from today's local date on: this year's and next year's. */
@@ -103,23 +94,19 @@ void support_hours_get(struct http_req *req)
     buf_append_json_str(&b, spec->zone, strlen(spec->zone));
     buf_append_cstr(&b, ",\"label\":");
     buf_append_json_str(&b, spec->label, strlen(spec->label));
-    iso_or_null(&b, "now", now, true);
-    iso_or_null(&b, "closes_at", closes, open);
-    iso_or_null(&b, "opens_at", opens, will_open);
+    buf_append_char(&b, ',');
+    render_time_member(&b, "now", now, 0);
+    buf_append_char(&b, ',');
+    render_time_member(&b, "closes_at", open ? closes : 0, 1);
+    buf_append_char(&b, ',');
+    render_time_member(&b, "opens_at", will_open ? opens : 0, 1);
     buf_append_cstr(&b, ",\"hours\":");
     hours_json(spec, &b);
     buf_append_cstr(&b, ",\"holidays\":");
     upcoming_holidays(cal, now, &b);
     buf_append_cstr(&b, "}}");
     calendar_cache_release(ref);
-    char *p = arena_strndup(&req->arena, buf_cstr(&b), b.len);
-    size_t len = b.len;
-    buf_release(&b);
-    if (!p) {
-        http_reply_error(req, 500, NULL, "the response could not be produced");
-        return;
-    }
-    http_reply(req, 200, "application/json", p, len);
+    http_reply_json_text(req, 200, &b);
 }
 
 /* Answer {"<key>": <text>} where text is a JSON document. */
@@ -148,23 +135,38 @@ static void calendar_get(struct http_req *req, struct db *db)
     buf_release(&text);
 }
 
-/* The body's "calendar" object as text, or NULL with the 400/422 answer made. */
-static char *body_calendar(struct http_req *req)
+/* The body's object under key ({"calendar": {...}}) as text, or NULL with the 400/422 answer
+ * made. */
+static char *body_object(struct http_req *req, const char *key)
 {
     json_t *body;
     if (http_req_json(req, &body))
         return NULL;
-    json_t *cal = json_is_object(body) ? json_object_get(body, "calendar") : NULL;
-    char *text = json_is_object(cal) ? json_dumps(cal, JSON_COMPACT) : NULL;
+    json_t *o = json_is_object(body) ? json_object_get(body, key) : NULL;
+    char *text = json_is_object(o) ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(body);
     if (!text)
-        http_reply_error(req, 422, "calendar", "the body must be {\"calendar\": {...}}");
+        http_reply_error(req, 422, key, "the body must be {\"%s\": {...}}", key);
     return text;
+}
+
+/* A parser's error field as the client wrote it, inside the body's object: "hours.mon" becomes
+ * "calendar.hours.mon"; the parser's name for the whole document (whole) becomes key. */
+static void field_in_body(struct err *e, const char *key, const char *whole)
+{
+    if (!e->field[0] || strcmp(e->field, whole) == 0) {
+        snprintf(e->field, sizeof e->field, "%s", key);
+        return;
+    }
+    char field[sizeof e->field + 16];
+    int n = snprintf(field, sizeof field, "%s.%s", key, e->field);
+    if (n > 0 && (size_t)n < sizeof e->field)
+        memcpy(e->field, field, (size_t)n + 1);
 }
 
 static void calendar_put(struct http_req *req, const struct auth_principal *who, struct db *db)
 {
-    char *text = body_calendar(req);
+    char *text = body_object(req, "calendar");
     if (!text)
         return;
     struct cal_spec *spec = malloc(sizeof *spec);
@@ -172,15 +174,11 @@ static void calendar_put(struct http_req *req, const struct auth_principal *who,
     err_clear(&e);
     int rc = spec ? calendar_json_parse(text, strlen(text), spec, &e) : ERR_LIMIT;
     free(text);
-    if (rc && e.field[0]) {
-        /* Fields as the client wrote them: inside the body's "calendar" object. */
-        char field[sizeof e.field + 16];
-        int n = snprintf(field, sizeof field, "calendar.%s", e.field);
-        if (strcmp(e.field, "calendar") != 0 && n > 0 && (size_t)n < sizeof e.field)
-            memcpy(e.field, field, (size_t)n + 1);
-    }
+    if (rc)
+        field_in_body(&e, "calendar", "calendar");
     if (!rc)
-        rc = policy_pack_set_calendar(req->env, db, who->subject.user_id, req->client_text, spec, &e);
+        rc = policy_pack_set_calendar(req->env, db, who->subject.user_id, req->client_text, spec,
+                                      &e);
     free(spec);
     if (rc) {
         http_reply_err(req, &e);
@@ -238,20 +236,6 @@ void calendar_holidays_get(struct http_req *req)
     http_reply_json(req, 200, json_pack("{s:I, s:o}", "year", (json_int_t)year, "holidays", arr));
 }
 
-/* The body's "sla_targets" object as text, or NULL with the 400/422 answer made. */
-static char *body_object(struct http_req *req, const char *key)
-{
-    json_t *body;
-    if (http_req_json(req, &body))
-        return NULL;
-    json_t *o = json_is_object(body) ? json_object_get(body, key) : NULL;
-    char *text = json_is_object(o) ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (!text)
-        http_reply_error(req, 422, key, "the body must be {\"%s\": {...}}", key);
-    return text;
-}
-
 static void sla_targets_get(struct http_req *req, struct db *db)
 {
     struct buf text;
@@ -279,14 +263,8 @@ static void sla_targets_put(struct http_req *req, const struct auth_principal *w
     err_clear(&e);
     int rc = sla_json_parse(text, strlen(text), &t, &e);
     free(text);
-    if (rc && e.field[0] && strcmp(e.field, "sla") != 0) {
-        char field[sizeof e.field + 16];
-        int n = snprintf(field, sizeof field, "sla_targets.%s", e.field);
-        if (n > 0 && (size_t)n < sizeof e.field)
-            memcpy(e.field, field, (size_t)n + 1);
-    } else if (rc) {
-        memcpy(e.field, "sla_targets", sizeof "sla_targets");
-    }
+    if (rc)
+        field_in_body(&e, "sla_targets", "sla");
     if (!rc)
         rc = policy_pack_set_sla(req->env, db, who->subject.user_id, req->client_text, &t, &e);
     if (rc) {

@@ -59,6 +59,9 @@ json_t *tickets_render(const struct ticket *t, int64_t now);
 /* The same object as JSON text appended to b (lists write pages of them without jansson).
  * Returns 0, or ERR_LIMIT from b's cap with b left as it was. */
 int tickets_render_text(struct buf *b, const struct ticket *t, int64_t now);
+/* Answer 200 with {"tickets": [the tickets]} plus the members of rest (meta, links; NULL for
+ * none), whose reference is taken. */
+void tickets_reply_list(struct http_req *req, const struct ticket *items, size_t n, json_t *rest);
 
 /* attachments.c: Zendesk's Attachments API (uploads and their downloads). */
 void uploads_post(struct http_req *req);            /* POST /api/v2/uploads?filename=&token= */

@@ -1,5 +1,6 @@
 #include "http/render.h"
 
+#include "base/buf.h"
 #include "base/timefmt.h"
 
 #include <stdio.h>
@@ -11,6 +12,17 @@ json_t *render_time(int64_t t, int zero_is_null)
     char s[TIMEFMT_ISO_LEN + 1];
     timefmt_iso8601(t, s);
     return json_string(s);
+}
+
+void render_time_member(struct buf *b, const char *key, int64_t t, int zero_is_null)
+{
+    if (!t && zero_is_null) {
+        buf_appendf(b, "\"%s\":null", key);
+        return;
+    }
+    char s[TIMEFMT_ISO_LEN + 1];
+    timefmt_iso8601(t, s);
+    buf_appendf(b, "\"%s\":\"%s\"", key, s);
 }
 
 json_t *render_id(int64_t id)

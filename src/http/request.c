@@ -70,8 +70,7 @@ static int parse_id_list(const char *p, int64_t *ids, size_t max, size_t *n)
     return 0;
 }
 
-int http_req_id_list(struct http_req *req, const char *name, int64_t *ids, size_t max,
-                     size_t *n)
+int http_req_id_list(struct http_req *req, const char *name, int64_t *ids, size_t max, size_t *n)
 {
     if (parse_id_list(http_req_query(req, name), ids, max, n) == 0)
         return 0;
@@ -118,6 +117,18 @@ static int dump_into_buf(const char *chunk, size_t size, void *data)
     return buf_append(data, chunk, size) ? -1 : 0;
 }
 
+void http_reply_json_text(struct http_req *req, int status, struct buf *b)
+{
+    char *p = arena_strndup(&req->arena, b->ptr ? b->ptr : "", b->len);
+    size_t len = b->len;
+    buf_release(b);
+    if (!p) {
+        http_reply_error(req, 500, NULL, "the response could not be produced");
+        return;
+    }
+    http_reply(req, status, "application/json", p, len);
+}
+
 void http_reply_json(struct http_req *req, int status, json_t *value)
 {
     /* One pass of the dumper into a growing buffer, then one copy into the request's arena:
@@ -127,14 +138,12 @@ void http_reply_json(struct http_req *req, int status, json_t *value)
     buf_init(&b, 0);
     int rc = json_dump_callback(value, dump_into_buf, &b, JSON_COMPACT);
     json_decref(value);
-    char *p = rc == 0 ? arena_strndup(&req->arena, b.ptr ? b.ptr : "", b.len) : NULL;
-    size_t len = b.len;
-    buf_release(&b);
-    if (!p) {
+    if (rc) {
+        buf_release(&b);
         http_reply_error(req, 500, NULL, "the response could not be produced");
         return;
     }
-    http_reply(req, status, "application/json", p, len);
+    http_reply_json_text(req, status, &b);
 }
 
 void http_reply_json_list(struct http_req *req, struct buf *head, json_t *rest)
@@ -152,14 +161,12 @@ void http_reply_json_list(struct http_req *req, struct buf *head, json_t *rest)
     }
     json_decref(rest);
     rc = rc ? rc : buf_append_char(head, '}');
-    char *p = rc == 0 ? arena_strndup(&req->arena, head->ptr, head->len) : NULL;
-    size_t len = head->len;
-    buf_release(head);
-    if (!p) {
+    if (rc) {
+        buf_release(head);
         http_reply_error(req, 500, NULL, "the response could not be produced");
         return;
     }
-    http_reply(req, 200, "application/json", p, len);
+    http_reply_json_text(req, 200, head);
 }
 
 static void reply_error_v(struct http_req *req, int status, const char *code, const char *field,
@@ -174,8 +181,8 @@ static void reply_error_v(struct http_req *req, int status, const char *code, co
     size_t len = b.len;
     buf_release(&b);
     if (!p) { /* the arena is full: fall back to a body that needs no memory */
-        static const char fallback[] =
-            "{\"error\":{\"code\":\"internal\",\"message\":\"out of request memory\",\"field\":null}}";
+        static const char fallback[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of "
+                                       "request memory\",\"field\":null}}";
         http_reply(req, 500, "application/json", fallback, sizeof fallback - 1);
         return;
     }

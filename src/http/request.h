@@ -93,6 +93,10 @@ int http_req_db(struct http_req *req, struct db **out);
  * result is nonzero: the handler just returns. */
 int http_req_json(struct http_req *req, json_t **out);
 
+/* Answer with the JSON text in b (copied into the request's arena; b is released). 500 when
+ * the arena is full. */
+void http_reply_json_text(struct http_req *req, int status, struct buf *b);
+
 /* Answer 200 with a list body: head holds `{"key":[...]` (JSON text, the list still open for
  * more members); the members of rest (meta, links; NULL for none) are appended and the object
  * closed. head is released and rest's reference taken. */

@@ -91,12 +91,5 @@ void sla_report_get(struct http_req *req)
         row_into(&b, &r.rows[i]);
     }
     buf_append_cstr(&b, "]}}");
-    char *p = arena_strndup(&req->arena, buf_cstr(&b), b.len);
-    size_t len = b.len;
-    buf_release(&b);
-    if (!p) {
-        http_reply_error(req, 500, NULL, "the response could not be produced");
-        return;
-    }
-    http_reply(req, 200, "application/json", p, len);
+    http_reply_json_text(req, 200, &b);
 }

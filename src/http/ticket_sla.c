@@ -4,18 +4,8 @@
 
 #include "base/timefmt.h"
 #include "http/auth.h"
+#include "http/render.h"
 #include "service/ticket_sla.h"
-
-static void instant(struct buf *b, const char *key, int64_t t)
-{
-    char s[TIMEFMT_ISO_LEN + 1];
-    if (!t) {
-        buf_appendf(b, "\"%s\":null", key);
-        return;
-    }
-    timefmt_iso8601(t, s);
-    buf_appendf(b, "\"%s\":\"%s\"", key, s);
-}
 
 static void state(struct buf *b, enum sla_state s)
 {
@@ -31,13 +21,13 @@ static void clock_json(struct buf *b, const char *key, const struct sla_clock_st
     buf_appendf(b, ",\"%s\":{", key);
     state(b, c->state);
     buf_append_char(b, ',');
-    instant(b, "started_at", c->state ? c->start : 0);
+    render_time_member(b, "started_at", c->state ? c->start : 0, 1);
     buf_append_char(b, ',');
-    instant(b, "warn_at", c->warn);
+    render_time_member(b, "warn_at", c->warn, 1);
     buf_append_char(b, ',');
-    instant(b, "due_at", c->due);
+    render_time_member(b, "due_at", c->due, 1);
     buf_append_char(b, ',');
-    instant(b, "stopped_at", c->stop);
+    render_time_member(b, "stopped_at", c->stop, 1);
     buf_appendf(b, ",\"elapsed_seconds\":%lld}", (long long)c->elapsed);
 }
 
@@ -60,16 +50,9 @@ void tickets_sla_get(struct http_req *req)
     buf_append_cstr(&b, "{\"sla\":{");
     state(&b, r.worst);
     buf_append_char(&b, ',');
-    instant(&b, "due_at", r.next_due);
+    render_time_member(&b, "due_at", r.next_due, 1);
     clock_json(&b, "first_touch", &r.first_touch);
     clock_json(&b, "follow_up", &r.follow_up);
     buf_append_cstr(&b, "}}");
-    char *p = arena_strndup(&req->arena, buf_cstr(&b), b.len);
-    size_t len = b.len;
-    buf_release(&b);
-    if (!p) {
-        http_reply_error(req, 500, NULL, "the response could not be produced");
-        return;
-    }
-    http_reply(req, 200, "application/json", p, len);
+    http_reply_json_text(req, 200, &b);
 }

@@ -37,21 +37,6 @@ static void id_into(struct buf *b, const char *key, int64_t id)
         buf_appendf(b, ",\"%s\":null", key);
 }
 
-static void time_into(struct buf *b, const char *key, int64_t t)
-{
-    char s[TIMEFMT_ISO_LEN + 1];
-    timefmt_iso8601(t, s);
-    buf_appendf(b, ",\"%s\":\"%s\"", key, s);
-}
-
-static void time_or_null_into(struct buf *b, const char *key, int64_t t)
-{
-    if (t)
-        time_into(b, key, t);
-    else
-        buf_appendf(b, ",\"%s\":null", key);
-}
-
 /* Written as text, not built as jansson objects: a page of 100 tickets spent most of its CPU
  * creating, dumping and freeing objects. The keys and their order are the API's (docs/openapi.json
  * and the tests pin them). */
@@ -80,8 +65,10 @@ int tickets_render_text(struct buf *b, const struct ticket *t, int64_t now)
     buf_append_cstr(b, "],\"via\":{\"channel\":");
     buf_append_json_str(b, t->channel, strlen(t->channel));
     buf_append_char(b, '}');
-    time_into(b, "created_at", t->created_at);
-    time_into(b, "updated_at", t->updated_at);
+    buf_append_char(b, ',');
+    render_time_member(b, "created_at", t->created_at, 0);
+    buf_append_char(b, ',');
+    render_time_member(b, "updated_at", t->updated_at, 0);
     if (t->category)
         text_into(b, "category", t->category);
     else
@@ -94,8 +81,10 @@ int tickets_render_text(struct buf *b, const struct ticket *t, int64_t now)
         buf_appendf(b, "\"%s\"", state);
     else
         buf_append_cstr(b, "null");
-    time_or_null_into(b, "warn_at", t->sla_warn_at);
-    time_or_null_into(b, "due_at", t->sla_due_at);
+    buf_append_char(b, ',');
+    render_time_member(b, "warn_at", t->sla_warn_at, 1);
+    buf_append_char(b, ',');
+    render_time_member(b, "due_at", t->sla_due_at, 1);
     buf_append_char(b, '}');
     int rc = buf_append_char(b, '}');
     if (rc) { /* the buffer's cap: leave it as it was */
@@ -116,17 +105,16 @@ json_t *tickets_render(const struct ticket *t, int64_t now)
     return o ? o : json_object();
 }
 
-/* {"tickets": [the tickets]} plus what `rest` holds (meta and links), answered 200. */
-static void reply_ticket_list(struct http_req *req, const struct ticket *items, size_t n,
-                              json_t *rest)
+void tickets_reply_list(struct http_req *req, const struct ticket *items, size_t n, json_t *rest)
 {
+    int64_t now = req->env->now(req->env);
     struct buf b;
     buf_init(&b, 0);
     buf_append_cstr(&b, "{\"tickets\":[");
     for (size_t i = 0; i < n; i++) {
         if (i)
             buf_append_char(&b, ',');
-        tickets_render_text(&b, &items[i], req->env->now(req->env));
+        tickets_render_text(&b, &items[i], now);
     }
     buf_append_char(&b, ']');
     http_reply_json_list(req, &b, rest);
@@ -425,7 +413,7 @@ static void list(struct http_req *req, const struct auth_principal *who, enum ti
         http_reply_error(req, 500, NULL, "the response could not be produced");
         return;
     }
-    reply_ticket_list(req, page.items, page.count, rest);
+    tickets_reply_list(req, page.items, page.count, rest);
 }
 
 void tickets_root(struct http_req *req)
@@ -523,7 +511,7 @@ void tickets_many_get(struct http_req *req)
         http_reply_err(req, &e);
         return;
     }
-    reply_ticket_list(req, out, n, NULL);
+    tickets_reply_list(req, out, n, NULL);
 }
 
 void tickets_comments_get(struct http_req *req)

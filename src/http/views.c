@@ -139,16 +139,7 @@ void views_tickets_get(struct http_req *req)
         http_reply_error(req, 500, NULL, "the response could not be produced");
         return;
     }
-    struct buf b;
-    buf_init(&b, 0);
-    buf_append_cstr(&b, "{\"tickets\":[");
-    for (size_t i = 0; i < page.count; i++) {
-        if (i)
-            buf_append_char(&b, ',');
-        tickets_render_text(&b, &page.items[i], req->env->now(req->env));
-    }
-    buf_append_char(&b, ']');
-    http_reply_json_list(req, &b, rest);
+    tickets_reply_list(req, page.items, page.count, rest);
 }
 
 /* Zendesk's view_count object. Counts are exact and computed on request, so always fresh. */
