@@ -4,6 +4,7 @@
 #include "core/calendar.h"
 #include "base/timefmt.h"
 #include "service/calendar_cache.h"
+#include "service/policy_pack.h"
 #include "service/ticket_sla.h"
 
 #include <stdlib.h>
@@ -113,7 +114,9 @@ int sla_report_build(const struct env *env, struct db *db, const struct access_s
     size_t n = 0;
     const struct calendar *cal;
     struct calendar_ref *ref;
-    int rc = calendar_cache_acquire(env, db, &cal, &ref, e);
+    struct sla_targets targets;
+    int rc = policy_pack_sla(db, &targets, e);
+    rc = rc ? rc : calendar_cache_acquire(env, db, &cal, &ref, e);
     if (rc)
         return rc;
     rc = load(db, from, to, &list, &n, e);
@@ -128,7 +131,7 @@ int sla_report_build(const struct env *env, struct db *db, const struct access_s
         ticket_priority_parse(list[i].priority, strlen(list[i].priority), &p);
         ticket_channel_parse(list[i].channel, strlen(list[i].channel), &ch);
         struct sla_result r;
-        rc = ticket_sla_compute(env, db, list[i].id, now, &r, e);
+        rc = ticket_sla_compute_with(db, list[i].id, cal, &targets, now, &r, e);
         if (rc)
             break;
         struct group *x = &g[(size_t)((day - from) / 7) * GROUPS + p * TICKET_CHANNEL_COUNT + ch];

@@ -84,28 +84,37 @@ static size_t to_events(const struct ticket_sla_row *rows, size_t n, struct sla_
     return m;
 }
 
-int ticket_sla_compute(const struct env *env, struct db *db, int64_t ticket_id, int64_t now,
-                       struct sla_result *out, struct err *e)
+int ticket_sla_compute_with(struct db *db, int64_t ticket_id, const struct calendar *cal,
+                            const struct sla_targets *targets, int64_t now, struct sla_result *out,
+                            struct err *e)
 {
     struct ticket_sla_row *rows = NULL;
-    struct sla_event *ev = NULL;
     size_t n = 0;
-    struct sla_targets targets;
-    const struct calendar *cal = NULL;
-    struct calendar_ref *ref = NULL;
     int rc = tickets_sla_events(db, ticket_id, TICKET_SLA_EVENTS_MAX, &rows, &n, e);
     if (!rc && n == 0)
         rc = tickets__not_found(e, ticket_id);
-    rc = rc ? rc : policy_pack_sla(db, &targets, e);
-    rc = rc ? rc : calendar_cache_acquire(env, db, &cal, &ref, e);
     if (!rc) {
-        ev = xmalloc((n + 2) * sizeof *ev); /* the creation, and its status, may be added */
+        struct sla_event *ev = xmalloc((n + 2) * sizeof *ev); /* + the creation and its status */
         size_t m = to_events(rows, n, ev);
-        rc = sla_compute(cal, &targets, ev, m, now, out, e);
-        calendar_cache_release(ref);
+        rc = sla_compute(cal, targets, ev, m, now, out, e);
+        free(ev);
     }
     free(rows);
-    free(ev);
+    return rc;
+}
+
+int ticket_sla_compute(const struct env *env, struct db *db, int64_t ticket_id, int64_t now,
+                       struct sla_result *out, struct err *e)
+{
+    struct sla_targets targets;
+    const struct calendar *cal = NULL;
+    struct calendar_ref *ref = NULL;
+    int rc = policy_pack_sla(db, &targets, e);
+    rc = rc ? rc : calendar_cache_acquire(env, db, &cal, &ref, e);
+    if (rc)
+        return rc;
+    rc = ticket_sla_compute_with(db, ticket_id, cal, &targets, now, out, e);
+    calendar_cache_release(ref);
     return rc;
 }
 

@@ -25,7 +25,12 @@
  * ERR_LIMIT rather than judging from part of its history). */
 #define TICKET_SLA_EVENTS_MAX 4096
 
-/* The clocks of ticket_id at now. */
+/* The clocks of ticket_id at now on a given calendar and targets (a report computing many
+ * tickets reads those once). */
+int ticket_sla_compute_with(struct db *db, int64_t ticket_id, const struct calendar *cal,
+                            const struct sla_targets *targets, int64_t now, struct sla_result *out,
+                            struct err *e);
+/* The clocks of ticket_id at now, on the calendar and targets in force. */
 int ticket_sla_compute(const struct env *env, struct db *db, int64_t ticket_id, int64_t now,
                        struct sla_result *out, struct err *e);
 
