@@ -6,7 +6,14 @@
 void err_clear(struct err *e)
 {
     e->code = ERR_OK;
-    e->field[0] = e->message[0] = e->detail[0] = '\0';
+    e->field[0] = e->message[0] = e->detail[0] = e->reason[0] = '\0';
+}
+
+int err_reason(struct err *e, int code, const char *reason)
+{
+    if (e)
+        snprintf(e->reason, sizeof e->reason, "%s", reason ? reason : "");
+    return code;
 }
 
 int err_set(struct err *e, int code, const char *field, const char *fmt, ...)
@@ -20,6 +27,7 @@ int err_set(struct err *e, int code, const char *field, const char *fmt, ...)
     vsnprintf(e->message, sizeof e->message, fmt, ap);
     va_end(ap);
     e->detail[0] = '\0';
+    e->reason[0] = '\0';
     return code;
 }
 

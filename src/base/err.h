@@ -30,6 +30,9 @@ struct err {
     char field[64];    /* the offending field or flag, "" when none */
     char message[256]; /* safe to show to the caller */
     char detail[512];  /* for the log only: engine messages, SQL states */
+    /* A machine-readable reason clients branch on ("identity_unverified", "not_on_duty"),
+     * answered as the error's "code" instead of the status's generic one; "" when none. */
+    char reason[32];
 };
 
 /* Reset to "no error". */
@@ -39,6 +42,10 @@ void err_clear(struct err *e);
  * field may be NULL. Overlong strings are truncated, never overflowed. */
 int err_set(struct err *e, int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Give an error already set (the result of err_set) a machine-readable reason; returns its
+ * code, so callers can write `return err_reason(e, err_set(...), "requester_banned")`. */
+int err_reason(struct err *e, int code, const char *reason);
 
 /* Attach log-only detail to an error already set. */
 void err_detail(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

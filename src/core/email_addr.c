@@ -63,3 +63,25 @@ bool email_addr_valid(const char *s, size_t len)
     size_t local_len = (size_t)(at - s);
     return local_part_valid(u, local_len) && domain_valid(u + local_len + 1, len - local_len - 1);
 }
+
+int email_addr_ban_key(const char *s, size_t len, char *out, size_t cap)
+{
+    if (!email_addr_valid(s, len))
+        return -1;
+    const char *at = memchr(s, '@', len);
+    size_t local_len = (size_t)(at - s);
+    const char *plus = memchr(s, '+', local_len);
+    size_t keep = plus && plus > s ? (size_t)(plus - s) : local_len;
+    size_t n = keep + (len - local_len);
+    if (n >= cap)
+        return -1;
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (i >= keep && i < local_len)
+            continue; /* the +tag */
+        unsigned char c = (unsigned char)s[i];
+        out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    }
+    out[o] = '\0';
+    return 0;
+}

@@ -161,6 +161,18 @@ static long trimmed_length(const char *s)
     return upto_last;
 }
 
+int priority_check_justification(const char *justification, const char *what, struct err *e)
+{
+    long n = justification ? trimmed_length(justification) : 0;
+    if (n < 0)
+        return err_set(e, ERR_INVALID, FIELD_JUSTIFICATION, "justification is not valid UTF-8");
+    if (n < PRIORITY_JUSTIFICATION_MIN)
+        return err_set(e, ERR_INVALID, FIELD_JUSTIFICATION,
+                       "%s needs a written justification of at least %d characters, got %ld", what,
+                       PRIORITY_JUSTIFICATION_MIN, n);
+    return 0;
+}
+
 int priority_check_override(enum ticket_priority derived, enum ticket_priority wanted,
                             const char *justification, struct err *e)
 {

@@ -106,4 +106,9 @@ bool priority_rederive(bool set_by_hand);
 int priority_check_override(enum ticket_priority derived, enum ticket_priority wanted,
                             const char *justification, struct err *e);
 
+/* The justification rule alone, for any policy exception (a scope override too): NULL, invalid
+ * UTF-8 or fewer than PRIORITY_JUSTIFICATION_MIN characters once trimmed is ERR_INVALID naming
+ * "ticket.policy_justification", the message starting with `what` ("a scope override"). */
+int priority_check_justification(const char *justification, const char *what, struct err *e);
+
 #endif

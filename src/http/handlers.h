@@ -55,13 +55,20 @@ void tickets_import_post(struct http_req *req); /* POST /api/v2/imports/tickets 
 void tickets_sla_get(struct http_req *req);     /* GET /api/v2/tickets/{id}/sla (ticket_sla.c) */
 struct ticket;
 /* The API's ticket object (Zendesk's fields and frontdesk's beside them); a new reference. */
-json_t *tickets_render(const struct ticket *t, int64_t now);
+json_t *tickets_render(const struct ticket *t, int64_t now, bool staff);
 /* The same object as JSON text appended to b (lists write pages of them without jansson).
  * Returns 0, or ERR_LIMIT from b's cap with b left as it was. */
-int tickets_render_text(struct buf *b, const struct ticket *t, int64_t now);
+int tickets_render_text(struct buf *b, const struct ticket *t, int64_t now, bool staff);
 /* Answer 200 with {"tickets": [the tickets]} plus the members of rest (meta, links; NULL for
  * none), whose reference is taken. */
-void tickets_reply_list(struct http_req *req, const struct ticket *items, size_t n, json_t *rest);
+void tickets_reply_list(struct http_req *req, const struct ticket *items, size_t n, json_t *rest,
+                        bool staff);
+
+/* policy.c: the support policy's categories, exceptions, keyword rules and report (issue 5) */
+void policy_categories_get(struct http_req *req);         /* GET /api/v2/policy/categories */
+void policy_exceptions_get(struct http_req *req);         /* GET /api/v2/policy/exceptions */
+void policy_category_keywords_item(struct http_req *req); /* GET|PUT .../category_keywords */
+void policy_report_get(struct http_req *req);             /* GET /api/v2/policy/report */
 
 /* attachments.c: Zendesk's Attachments API (uploads and their downloads). */
 void uploads_post(struct http_req *req);            /* POST /api/v2/uploads?filename=&token= */
@@ -88,6 +95,12 @@ void calendar_holidays_get(struct http_req *req); /* GET /api/v2/calendar/holida
 void sla_targets_item(struct http_req *req);      /* GET (staff), PUT (admins) /api/v2/sla_targets */
 void sla_report_get(struct http_req *req);        /* GET /api/v2/sla/report (sla_report.c) */
 
+/* roster.c: the duty roster (issue 5): staff read, admins write. */
+void roster_item(struct http_req *req);                 /* GET, PUT /api/v2/roster */
+void roster_overrides_collection(struct http_req *req); /* GET, POST /api/v2/roster/overrides */
+void roster_overrides_item(struct http_req *req);       /* DELETE /api/v2/roster/overrides/{id} */
+void roster_now_get(struct http_req *req);              /* GET /api/v2/roster/now */
+
 /* audit_logs.c: GET /api/v2/audit_logs (admins; frontdesk's own). */
 void audit_logs_get(struct http_req *req);
 
@@ -101,6 +114,17 @@ void users_in_organization(struct http_req *req); /* GET /api/v2/organizations/{
 void organizations_collection(struct http_req *req); /* GET, POST /api/v2/organizations */
 void organizations_item(struct http_req *req);       /* GET, PUT /api/v2/organizations/{id} */
 void organizations_billing(struct http_req *req);    /* GET, PUT .../organizations/{id}/billing */
+struct organization;
+/* The API's organization object (full: with the fields staff see); a new reference. */
+json_t *organizations_render(const struct organization *o, bool full);
+
+/* misuse.c: misuse incidents, high risk, refusal of service (clause 12; service/misuse.h). */
+void misuse_incidents_collection(struct http_req *req); /* GET, POST /api/v2/misuse_incidents */
+void misuse_incidents_item(struct http_req *req);       /* GET, PUT .../misuse_incidents/{id} */
+void misuse_evidence_post(struct http_req *req);        /* POST .../{id}/evidence */
+void misuse_high_risk_put(struct http_req *req);        /* PUT .../organizations/{id}/high_risk */
+void misuse_refusal_post(struct http_req *req);  /* POST .../organizations/{id}/service_refusal */
+void misuse_refusal_reverse_post(struct http_req *req); /* POST .../service_refusal/reverse */
 
 /* groups.c: teams and their memberships. */
 void groups_collection(struct http_req *req);            /* GET, POST /api/v2/groups */
@@ -109,6 +133,31 @@ void groups_memberships(struct http_req *req);           /* GET /api/v2/groups/{
 void groups_user_memberships(struct http_req *req);      /* GET .../users/{id}/group_memberships */
 void group_memberships_collection(struct http_req *req); /* GET, POST /api/v2/group_memberships */
 void group_memberships_item(struct http_req *req); /* GET, DELETE /api/v2/group_memberships/{id} */
+
+/* feature_items.c: feature requests (policy clause 2; service/feature_items.h), staff only. */
+void feature_items_collection(struct http_req *req);  /* GET, POST /api/v2/feature_items */
+void feature_items_item(struct http_req *req);        /* GET, PUT /api/v2/feature_items/{id} */
+void feature_items_tickets_get(struct http_req *req); /* GET .../feature_items/{id}/tickets */
+void tickets_feature_item(struct http_req *req); /* GET, POST, DELETE .../tickets/{id}/feature_item */
+
+/* bans.c: support bans and abusive-comment flags (policy clauses 5, 6; service/bans.h). */
+void bans_user_ban(struct http_req *req);           /* POST /api/v2/users/{id}/ban */
+void bans_user_unban(struct http_req *req);         /* POST /api/v2/users/{id}/unban */
+void bans_organization_ban(struct http_req *req);   /* POST /api/v2/organizations/{id}/ban */
+void bans_organization_unban(struct http_req *req); /* POST /api/v2/organizations/{id}/unban */
+void bans_list_get(struct http_req *req);           /* GET /api/v2/bans?active= (staff) */
+void bans_comment_flag_post(struct http_req *req);  /* POST .../comments/{comment_id}/flag */
+
+/* identity.c: identity before billing (policy clauses 1.5, 3; service/identity.h). */
+void identity_challenge_post(struct http_req *req); /* POST .../tickets/{id}/identity/challenge */
+void identity_verify_post(struct http_req *req);    /* POST .../tickets/{id}/identity/verify */
+void identity_get(struct http_req *req);            /* GET .../tickets/{id}/identity */
+void ticket_billing_get(struct http_req *req);      /* GET .../tickets/{id}/billing (staff) */
+
+/* macros.c: the macro library (Zendesk's macros; service/macros.h), staff only. */
+void macros_collection(struct http_req *req); /* GET, POST /api/v2/macros */
+void macros_item(struct http_req *req);       /* GET, PUT, DELETE /api/v2/macros/{id} */
+void macros_apply_get(struct http_req *req);  /* GET .../tickets/{id}/macros/{macro_id}/apply */
 
 /* users.c: reading requests, shared by the people handlers (users.c, organizations.c,
  * groups.c). Each function that can fail answers the request itself (400, 404, 422 naming the

@@ -44,6 +44,11 @@ static json_t *render_organization(const struct organization *o, bool full)
     return j;
 }
 
+json_t *organizations_render(const struct organization *o, bool full)
+{
+    return render_organization(o, full);
+}
+
 static int signed_in(struct http_req *req, struct people_actor *actor, struct db **db)
 {
     struct auth_principal who;

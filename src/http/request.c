@@ -226,7 +226,11 @@ void http_reply_err(struct http_req *req, const struct err *e)
         }
         return;
     }
-    http_reply_error(req, status, e->field, "%s", e->message);
+    if (e->reason[0])
+        http_reply_error_code(req, status, e->reason, e->field[0] ? e->field : NULL, "%s",
+                              e->message);
+    else
+        http_reply_error(req, status, e->field, "%s", e->message);
 }
 
 void http_add_header(struct http_req *req, const char *name, const char *value)

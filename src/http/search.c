@@ -70,11 +70,11 @@ static json_t *page_link(const char *query, unsigned page, unsigned per_page)
 }
 
 static void reply_results(struct http_req *req, const char *query, unsigned page, unsigned per_page,
-                          const struct tickets_search_page *res)
+                          const struct tickets_search_page *res, bool staff)
 {
     json_t *items = json_array();
     for (size_t i = 0; i < res->count; i++) {
-        json_t *t = tickets_render(&res->items[i], req->env->now(req->env));
+        json_t *t = tickets_render(&res->items[i], req->env->now(req->env), staff);
         json_object_set_new(t, "result_type", json_string("ticket"));
         json_array_append_new(items, t);
     }
@@ -120,5 +120,5 @@ void search_get(struct http_req *req)
         http_reply_err(req, &e);
         return;
     }
-    reply_results(req, query, page, per_page, &res);
+    reply_results(req, query, page, per_page, &res, access_is_staff(&who.subject));
 }

@@ -16,6 +16,7 @@
 #include "service/ticket_sla.h"
 #include "service/tickets.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,7 +41,12 @@ static void id_into(struct buf *b, const char *key, int64_t id)
 /* Written as text, not built as jansson objects: a page of 100 tickets spent most of its CPU
  * creating, dumping and freeing objects. The keys and their order are the API's (docs/openapi.json
  * and the tests pin them). */
-int tickets_render_text(struct buf *b, const struct ticket *t, int64_t now)
+static const char *fact_json(enum priority_fact f)
+{
+    return f == PRIORITY_FACT_YES ? "true" : f == PRIORITY_FACT_NO ? "false" : "null";
+}
+
+int tickets_render_text(struct buf *b, const struct ticket *t, int64_t now, bool staff)
 {
     size_t start = b->len;
     buf_appendf(b, "{\"id\":%lld,\"url\":\"/api/v2/tickets/%lld.json\"", (long long)t->id,
@@ -74,6 +80,18 @@ int tickets_render_text(struct buf *b, const struct ticket *t, int64_t now)
     else
         buf_append_cstr(b, ",\"category\":null");
     id_into(b, "follow_up_of", t->follow_up_of);
+    /* The support policy (issue 5): the triage facts, and for staff the recorded decision
+     * (service/ticket_policy.c writes it as JSON object text). */
+    buf_appendf(b,
+                ",\"triage\":{\"service_down\":%s,\"data_lost\":%s,\"feature_down\":%s,"
+                "\"workaround\":%s},\"priority_set_by_hand\":%s",
+                fact_json(t->triage.service_down), fact_json(t->triage.data_lost),
+                fact_json(t->triage.feature_down), fact_json(t->triage.workaround),
+                t->priority_set_by_hand ? "true" : "false");
+    if (staff) {
+        buf_append_cstr(b, ",\"policy\":");
+        buf_append_cstr(b, t->policy ? t->policy : "null");
+    }
     /* frontdesk's own: the SLA summary, its state as of now (service/ticket_sla.h). */
     const char *state = ticket_sla_state_now(t, now);
     buf_append_cstr(b, ",\"sla\":{\"state\":");
@@ -95,17 +113,18 @@ int tickets_render_text(struct buf *b, const struct ticket *t, int64_t now)
     return rc;
 }
 
-json_t *tickets_render(const struct ticket *t, int64_t now)
+json_t *tickets_render(const struct ticket *t, int64_t now, bool staff)
 {
     struct buf b;
     buf_init(&b, 0);
-    tickets_render_text(&b, t, now);
+    tickets_render_text(&b, t, now, staff);
     json_t *o = json_loadb(b.ptr, b.len, 0, NULL);
     buf_release(&b);
     return o ? o : json_object();
 }
 
-void tickets_reply_list(struct http_req *req, const struct ticket *items, size_t n, json_t *rest)
+void tickets_reply_list(struct http_req *req, const struct ticket *items, size_t n, json_t *rest,
+                        bool staff)
 {
     int64_t now = req->env->now(req->env);
     struct buf b;
@@ -114,7 +133,7 @@ void tickets_reply_list(struct http_req *req, const struct ticket *items, size_t
     for (size_t i = 0; i < n; i++) {
         if (i)
             buf_append_char(&b, ',');
-        tickets_render_text(&b, &items[i], now);
+        tickets_render_text(&b, &items[i], now, staff);
     }
     buf_append_char(&b, ']');
     http_reply_json_list(req, &b, rest);
@@ -164,15 +183,16 @@ static json_t *comment_json(const struct ticket_comment *c, const struct attachm
     return o;
 }
 
-static void reply_ticket(struct http_req *req, int status, const struct ticket *t)
+static void reply_ticket(struct http_req *req, int status, const struct ticket *t, bool staff)
 {
     if (status == 201) {
         char loc[64];
         snprintf(loc, sizeof loc, "/api/v2/tickets/%lld.json", (long long)t->id);
         http_add_header(req, "Location", loc);
     }
-    http_reply_json(req, status,
-                    json_pack("{s:o}", "ticket", tickets_render(t, req->env->now(req->env))));
+    http_reply_json(
+        req, status,
+        json_pack("{s:o}", "ticket", tickets_render(t, req->env->now(req->env), staff)));
 }
 
 /* ---- input ----------------------------------------------------------------------------------- */
@@ -319,6 +339,67 @@ static struct tickets_comment opt_comment(struct reader *r, json_t *ticket)
     return c;
 }
 
+/* A string-or-null member: absent (not given), null (given, NULL) or a string. */
+static struct tickets_text opt_text(struct reader *r, json_t *obj, const char *key,
+                                    const char *field)
+{
+    json_t *v = json_object_get(obj, key);
+    struct tickets_text t = {v != NULL, NULL};
+    if (v && !json_is_null(v)) {
+        if (!json_is_string(v))
+            bad(r, field, "a string or null");
+        else
+            t.value = json_string_value(v);
+    }
+    return t;
+}
+
+/* The support policy's members: category, triage {facts: true, false or null}, scope_override
+ * and policy_justification. */
+static struct tickets_policy_in opt_policy(struct reader *r, json_t *t)
+{
+    static const struct {
+        const char *key, *field;
+        unsigned bit;
+        size_t offset;
+    } facts[] = {
+        {"service_down", "ticket.triage.service_down", TICKETS_TRIAGE_SERVICE_DOWN,
+         offsetof(struct priority_facts, service_down)},
+        {"data_lost", "ticket.triage.data_lost", TICKETS_TRIAGE_DATA_LOST,
+         offsetof(struct priority_facts, data_lost)},
+        {"feature_down", "ticket.triage.feature_down", TICKETS_TRIAGE_FEATURE_DOWN,
+         offsetof(struct priority_facts, feature_down)},
+        {"workaround", "ticket.triage.workaround", TICKETS_TRIAGE_WORKAROUND,
+         offsetof(struct priority_facts, workaround)},
+    };
+    struct tickets_policy_in p = {0};
+    p.category = opt_text(r, t, "category", "ticket.category");
+    p.scope_override = opt_text(r, t, "scope_override", "ticket.scope_override");
+    p.justification = opt_string(r, t, "policy_justification", "ticket.policy_justification");
+    json_t *tri = opt_object(r, t, "triage", "ticket.triage");
+    if (!tri)
+        return p;
+    size_t known = 0;
+    for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++) {
+        json_t *v = json_object_get(tri, facts[i].key);
+        if (!v)
+            continue;
+        known++;
+        enum priority_fact *f = (enum priority_fact *)((char *)&p.triage + facts[i].offset);
+        if (json_is_null(v))
+            *f = PRIORITY_FACT_UNKNOWN;
+        else if (json_is_boolean(v))
+            *f = json_is_true(v) ? PRIORITY_FACT_YES : PRIORITY_FACT_NO;
+        else
+            bad(r, facts[i].field, "true, false or null");
+        p.triage_given |= facts[i].bit;
+    }
+    if (known != json_object_size(tri))
+        bad(r, "ticket.triage",
+            "an object of service_down, data_lost, feature_down and workaround");
+    return p;
+}
+
 /* The "ticket" object of a body, or NULL with the answer made. */
 static json_t *ticket_object(struct http_req *req, json_t *body)
 {
@@ -375,6 +456,7 @@ static void create(struct http_req *req, const struct auth_principal *who)
         c.assignee = opt_ref(&r, t, "assignee_id", "ticket.assignee_id");
         c.group = opt_ref(&r, t, "group_id", "ticket.group_id");
         c.tags = opt_tags(&r, t);
+        c.policy = opt_policy(&r, t);
     }
     struct db *db;
     if (!r.failed && !conn(req, &db)) {
@@ -386,7 +468,7 @@ static void create(struct http_req *req, const struct auth_principal *who)
         if (tickets_create(req->env, db, &actor, &c, &req->arena, &out, &e))
             http_reply_err(req, &e);
         else
-            reply_ticket(req, 201, &out);
+            reply_ticket(req, 201, &out, access_is_staff(&who->subject));
     }
     json_decref(body);
 }
@@ -413,7 +495,7 @@ static void list(struct http_req *req, const struct auth_principal *who, enum ti
         http_reply_error(req, 500, NULL, "the response could not be produced");
         return;
     }
-    tickets_reply_list(req, page.items, page.count, rest);
+    tickets_reply_list(req, page.items, page.count, rest, access_is_staff(&who->subject));
 }
 
 void tickets_root(struct http_req *req)
@@ -438,7 +520,7 @@ static void show(struct http_req *req, const struct auth_principal *who, int64_t
     if (tickets_show(db, &who->subject, id, &req->arena, &t, &e))
         http_reply_err(req, &e);
     else
-        reply_ticket(req, 200, &t);
+        reply_ticket(req, 200, &t, access_is_staff(&who->subject));
 }
 
 static void update(struct http_req *req, const struct auth_principal *who, int64_t id)
@@ -457,6 +539,7 @@ static void update(struct http_req *req, const struct auth_principal *who, int64
         u.group = opt_ref(&r, t, "group_id", "ticket.group_id");
         u.tags = opt_tags(&r, t);
         u.comment = opt_comment(&r, t);
+        u.policy = opt_policy(&r, t);
     }
     struct db *db;
     if (!r.failed && !conn(req, &db)) {
@@ -469,7 +552,7 @@ static void update(struct http_req *req, const struct auth_principal *who, int64
         if (tickets_update(req->env, db, &actor, id, &u, &req->arena, &out, &follow_up, &e))
             http_reply_err(req, &e);
         else /* a reply to a closed ticket made a new one: Created, with its Location */
-            reply_ticket(req, follow_up ? 201 : 200, &out);
+            reply_ticket(req, follow_up ? 201 : 200, &out, access_is_staff(&who->subject));
     }
     json_decref(body);
 }
@@ -511,7 +594,7 @@ void tickets_many_get(struct http_req *req)
         http_reply_err(req, &e);
         return;
     }
-    tickets_reply_list(req, out, n, NULL);
+    tickets_reply_list(req, out, n, NULL, access_is_staff(&who.subject));
 }
 
 void tickets_comments_get(struct http_req *req)
@@ -674,7 +757,7 @@ void tickets_import_post(struct http_req *req)
         if (tickets_import(req->env, db, &actor, &q, &req->arena, &out, &e))
             http_reply_err(req, &e);
         else
-            reply_ticket(req, 201, &out);
+            reply_ticket(req, 201, &out, access_is_staff(&who.subject));
     }
     json_decref(body);
 }

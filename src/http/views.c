@@ -139,7 +139,7 @@ void views_tickets_get(struct http_req *req)
         http_reply_error(req, 500, NULL, "the response could not be produced");
         return;
     }
-    tickets_reply_list(req, page.items, page.count, rest);
+    tickets_reply_list(req, page.items, page.count, rest, access_is_staff(&who.subject));
 }
 
 /* Zendesk's view_count object. Counts are exact and computed on request, so always fresh. */

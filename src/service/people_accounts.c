@@ -1,6 +1,7 @@
 /* people_accounts: the client accounts (Zendesk's organizations) and their billing facts. */
 #include "service/people_internal.h"
 
+#include "service/ticket_policy.h"
 #include "store/audit.h"
 
 #include <stdio.h>
@@ -142,6 +143,15 @@ static int org_create_tx(struct db *db, void *arg, struct err *e)
     return rc;
 }
 
+/* What the support policy reads of an account (service/ticket_policy.c): a change decides again
+ * for its open tickets, and re-derives their priority (the package, issue 5). */
+static bool policy_inputs_changed(const struct organization *a, const struct organization *b)
+{
+    return strcmp(a->support_package_until, b->support_package_until) != 0 ||
+           strcmp(a->install_status, b->install_status) != 0 || a->delinquent != b->delinquent ||
+           a->high_risk != b->high_risk || a->service_refused != b->service_refused;
+}
+
 static int org_update_tx(struct db *db, void *arg, struct err *e)
 {
     struct org_write_ctx *c = arg;
@@ -167,6 +177,9 @@ static int org_update_tx(struct db *db, void *arg, struct err *e)
         return organization_name_taken(&next, e);
     if (!rc)
         rc = audit_flags(db, c->actor, now, &cur, &next, e);
+    if (!rc && policy_inputs_changed(&cur, &next))
+        rc = ticket_policy_refresh_organization(c->env, db, next.id, now,
+                                                !cur.high_risk && next.high_risk, e);
     if (!rc)
         *c->out = next;
     return rc;

@@ -3,6 +3,7 @@
 #include "base/embed.h"
 #include "base/xalloc.h"
 #include "service/calendar_json.h"
+#include "service/category_rules.h"
 #include "service/sla_json.h"
 #include "store/audit.h"
 #include "store/settings.h"
@@ -67,9 +68,28 @@ int policy_pack_default_sla(struct sla_targets *out, struct err *e)
     return rc;
 }
 
+/* Check text as keyword rules: the stored value is always one category_rules_parse accepts. */
+static int check_keywords(const char *text, size_t len, struct err *e)
+{
+    struct arena a;
+    arena_init(&a, 1u << 20);
+    struct category_rule *rules;
+    size_t n;
+    int rc = category_rules_parse(text, len, &a, &rules, &n, e);
+    arena_release(&a);
+    return rc;
+}
+
+/* The pack's keyword rules as compact JSON text, checked. */
+static int pack_keywords(struct buf *out, struct err *e)
+{
+    int rc = pack_part("category_keywords", out, e);
+    return rc ? rc : pack_broken(check_keywords(out->ptr, out->len, e), "category_keywords", e);
+}
+
 int policy_pack_seed(struct db *db, int64_t now, struct policy_pack_seed_report *out, struct err *e)
 {
-    *out = (struct policy_pack_seed_report){false, false};
+    *out = (struct policy_pack_seed_report){false, false, false};
     struct cal_spec *cal = xmalloc(sizeof *cal);
     struct sla_targets sla;
     struct buf cal_text, sla_text;
@@ -88,6 +108,11 @@ int policy_pack_seed(struct db *db, int64_t now, struct policy_pack_seed_report 
     if (!rc)
         rc = settings_put_new(db, POLICY_KEY_SLA, buf_cstr(&sla_text), now, &added, e);
     out->sla_added = !rc && added;
+    buf_clear(&sla_text);
+    rc = rc ? rc : pack_keywords(&sla_text, e);
+    if (!rc)
+        rc = settings_put_new(db, POLICY_KEY_KEYWORDS, buf_cstr(&sla_text), now, &added, e);
+    out->keywords_added = !rc && added;
     buf_release(&cal_text);
     buf_release(&sla_text);
     free(cal);
@@ -141,6 +166,12 @@ int policy_pack_sla(struct db *db, struct sla_targets *out, struct err *e)
     return rc;
 }
 
+int policy_pack_keywords_text(struct db *db, struct buf *out, struct err *e)
+{
+    int rc = settings_get(db, POLICY_KEY_KEYWORDS, out, e);
+    return rc == ERR_NOT_FOUND ? pack_keywords(out, e) : rc;
+}
+
 struct set_ctx {
     const struct env *env;
     int64_t actor_id;
@@ -148,6 +179,7 @@ struct set_ctx {
     const char *key;    /* the setting */
     const char *action; /* the audit entry's */
     const char *text;
+    bool rejudge; /* the SLA clocks depend on the value */
 };
 
 /* Store the new value, audit it, and have every ticket whose clocks still run judged again on
@@ -167,18 +199,19 @@ static int set_tx(struct db *db, void *arg, struct err *e)
                             .ip = c->ip,
                             .detail = c->text};
     rc = audit_append(db, &a, e);
-    return rc ? rc : tickets_sla_rejudge_open(db, now, e);
+    return rc || !c->rejudge ? rc : tickets_sla_rejudge_open(db, now, e);
 }
 
 static int set_policy(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
                       const char *key, const char *action, const char *text, struct err *e)
 {
-    struct set_ctx c = {env, actor_id, ip, key, action, text};
+    struct set_ctx c = {
+        env, actor_id, ip, key, action, text, strcmp(key, POLICY_KEY_KEYWORDS) != 0};
     return db_transact(db, DB_TX_WRITE, set_tx, &c, e);
 }
 
 int policy_pack_set_calendar(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
-                        const struct cal_spec *spec, struct err *e)
+                             const struct cal_spec *spec, struct err *e)
 {
     struct buf text;
     buf_init(&text, 0);
@@ -191,7 +224,7 @@ int policy_pack_set_calendar(const struct env *env, struct db *db, int64_t actor
 }
 
 int policy_pack_set_sla(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
-                   const struct sla_targets *t, struct err *e)
+                        const struct sla_targets *t, struct err *e)
 {
     struct buf text;
     buf_init(&text, 0);
@@ -200,5 +233,23 @@ int policy_pack_set_sla(const struct env *env, struct db *db, int64_t actor_id, 
         rc = set_policy(env, db, actor_id, ip, POLICY_KEY_SLA, "sla_targets.changed",
                         buf_cstr(&text), e);
     buf_release(&text);
+    return rc;
+}
+
+int policy_pack_set_keywords(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
+                             const char *text, size_t len, struct err *e)
+{
+    int rc = check_keywords(text, len, e);
+    if (rc)
+        return rc;
+    /* Stored compact, as the pack's default is: one canonical form to compare and show. */
+    json_t *j = json_loadb(text, len, 0, NULL);
+    char *compact = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!compact)
+        return err_set(e, ERR_LIMIT, NULL, "out of memory storing the keyword rules");
+    rc = set_policy(env, db, actor_id, ip, POLICY_KEY_KEYWORDS, "category_keywords.changed",
+                    compact, e);
+    free(compact);
     return rc;
 }

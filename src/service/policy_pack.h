@@ -22,6 +22,7 @@
 
 #define POLICY_KEY_CALENDAR "policy.calendar"
 #define POLICY_KEY_SLA      "policy.sla"
+#define POLICY_KEY_KEYWORDS "policy.category_keywords"
 
 /* The pack's defaults, parsed and checked (ERR_INTERNAL: the shipped pack is broken). */
 int policy_pack_default_calendar(struct cal_spec *out, struct err *e);
@@ -30,10 +31,12 @@ int policy_pack_default_sla(struct sla_targets *out, struct err *e);
 struct policy_pack_seed_report {
     bool calendar_added; /* the settings had no calendar: the pack's was stored */
     bool sla_added;
+    bool keywords_added; /* the category keyword rules (service/category_rules.h) */
 };
 
 /* Inside the caller's write transaction: store the pack's defaults where nothing is set. */
-int policy_pack_seed(struct db *db, int64_t now, struct policy_pack_seed_report *out, struct err *e);
+int policy_pack_seed(struct db *db, int64_t now, struct policy_pack_seed_report *out,
+                     struct err *e);
 
 /* The calendar in force as JSON text (calendar_json's shape), appended to out. */
 int policy_pack_calendar_text(struct db *db, struct buf *out, struct err *e);
@@ -45,9 +48,16 @@ int policy_pack_sla(struct db *db, struct sla_targets *out, struct err *e);
  * audited as "calendar.changed" / "sla_targets.changed" by actor_id, in one write transaction
  * that also has every ticket whose clocks still run judged again by the SLA sweep. */
 int policy_pack_set_calendar(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
-                        const struct cal_spec *spec, struct err *e);
+                             const struct cal_spec *spec, struct err *e);
 int policy_pack_set_sla(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
-                   const struct sla_targets *t, struct err *e);
+                        const struct sla_targets *t, struct err *e);
+/* The category keyword rules in force as JSON text (service/category_rules.h), appended to out. */
+int policy_pack_keywords_text(struct db *db, struct buf *out, struct err *e);
+/* Replace them with text (checked here: ERR_INVALID naming the place), audited as
+ * "category_keywords.changed" by actor_id, in one write transaction. */
+int policy_pack_set_keywords(const struct env *env, struct db *db, int64_t actor_id, const char *ip,
+                             const char *text, size_t len, struct err *e);
+
 /* The SLA targets in force as JSON text (sla_json's shape), appended to out. */
 int policy_pack_sla_text(struct db *db, struct buf *out, struct err *e);
 

@@ -1,5 +1,6 @@
 #include "service/seed.h"
 
+#include "service/macros.h"
 #include "store/groups.h"
 #include "store/settings.h"
 
@@ -20,6 +21,7 @@ static int seed_tx(struct db *db, void *arg, struct err *e)
     c->report = (struct seed_report){0};
     int inserted = 0;
     int rc = policy_pack_seed(db, now, &c->report.policy, e);
+    rc = rc ? rc : macros_seed(db, now, NULL, e); /* the pack's macros, where missing */
     if (rc)
         return rc;
     /* The marker first: when it was there already, nothing else happens. Its value is the

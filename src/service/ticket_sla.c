@@ -4,6 +4,7 @@
 #include "core/ticket.h"
 #include "service/calendar_cache.h"
 #include "service/policy_pack.h"
+#include "service/roster.h"
 #include "service/tickets_internal.h"
 #include "store/outbox.h"
 #include "store/users.h"
@@ -130,12 +131,40 @@ static int64_t warn_of_next_due(const struct sla_result *r)
 
 #define NOTIFY_MAX 64 /* recipients of one notification */
 
-/* Who hears of a crossing: a warning goes to whoever works the ticket, a breach to the leads. */
-static int recipients(struct db *db, const struct ticket *t, bool breach,
-                      char (*to)[USER_EMAIL_MAX + 1], size_t *n, struct err *e)
+/* The lead on duty at now (service/roster.h), as the one recipient of a breach; *n stays 0 when
+ * nobody is on duty. */
+static int lead_on_duty(const struct env *env, struct db *db, int64_t now,
+                        char (*to)[USER_EMAIL_MAX + 1], size_t *n, struct err *e)
+{
+    const struct calendar *cal;
+    struct calendar_ref *ref;
+    int rc = calendar_cache_acquire(env, db, &cal, &ref, e);
+    if (rc)
+        return rc;
+    struct roster_duty d;
+    rc = roster_duty_at(db, cal, now, &d, e);
+    calendar_cache_release(ref);
+    struct user u;
+    rc = rc || !d.user_id ? rc : users_get(db, d.user_id, &u, e);
+    if (!rc && d.user_id && u.active) {
+        memcpy(to[0], u.email, sizeof to[0]);
+        *n = 1;
+    }
+    return rc;
+}
+
+/* Who hears of a crossing: a warning goes to whoever works the ticket; a breach to the lead on
+ * duty, or when nobody is, to the leads (else the admins). */
+static int recipients(const struct env *env, struct db *db, const struct ticket *t, bool breach,
+                      int64_t now, char (*to)[USER_EMAIL_MAX + 1], size_t *n, struct err *e)
 {
     *n = 0;
     int rc = 0;
+    if (breach) {
+        rc = lead_on_duty(env, db, now, to, n, e);
+        if (rc || *n)
+            return rc;
+    }
     if (!breach && t->assignee_id) {
         struct user u;
         rc = users_get(db, t->assignee_id, &u, e);
@@ -169,7 +198,7 @@ static int notify_crossing(const struct env *env, struct db *db, const struct ti
 {
     char(*to)[USER_EMAIL_MAX + 1] = xmalloc(NOTIFY_MAX * sizeof *to);
     size_t n = 0;
-    int rc = recipients(db, t, breach, to, &n, e);
+    int rc = recipients(env, db, t, breach, now, to, &n, e);
     /* Business-hours targets are worked in business hours: their mail waits for the opening. */
     int64_t send_at = now;
     if (!rc && x->measure == SLA_CLOCK_BUSINESS) {

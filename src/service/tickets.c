@@ -5,6 +5,12 @@
 #include "core/email_addr.h"
 #include "core/tags.h"
 #include "service/attachments.h"
+#include "service/bans.h"
+#include "service/category_rules.h"
+#include "service/identity.h"
+#include "service/misuse.h"
+#include "store/outbox.h"
+#include "service/ticket_policy.h"
 #include "store/groups.h"
 #include "store/organizations.h"
 #include "store/users.h"
@@ -57,6 +63,7 @@ static int check_create(struct create_ctx *c, struct err *e)
     const struct access_subject *s = &c->actor->subject;
     bool staff = access_is_staff(s);
     int rc = staff ? 0 : check_requester_create(r, s->user_id, e);
+    rc = rc ? rc : tickets__policy_check(&r->policy, staff, e);
     if (rc)
         return rc;
     if ((rc = tickets__check_subject(r->subject, e)) ||
@@ -97,6 +104,9 @@ static int check_create(struct create_ctx *c, struct err *e)
     b->row.submitter_id = s->user_id;
     b->row.assignee_id = r->assignee.id;
     b->row.group_id = r->group.id;
+    b->row.category = r->policy.category.value;
+    tickets__triage_apply(&r->policy, &b->row.triage, &(struct changes){.n = 0});
+    b->row.scope_override = r->policy.scope_override.value;
     b->body = r->comment.body;
     /* A requester's comment is always public; staff may open with an internal note. */
     b->is_public = !staff || r->comment.is_public != 0;
@@ -142,6 +152,111 @@ static int resolve_requester(struct db *db, struct create_ctx *c, int64_t now, s
     return rc;
 }
 
+/* The policy of a new ticket, before it is written: the keyword rules' suggestion, the decision,
+ * the priority (derived, or staff's with a justification), and the team it routes to. */
+static int create_policy(struct db *db, struct create_ctx *c, struct birth *b, int64_t now,
+                         struct ticket_policy *p, enum ticket_priority *wanted, struct err *e)
+{
+    const struct tickets_policy_in *in = &c->req->policy;
+    int rc =
+        category_rules_suggest(db, b->row.subject, b->body, c->a, &b->row.suggested_category, e);
+    rc = rc ? rc
+            : ticket_policy_decide(c->env, db, b->row.organization_id, b->row.category,
+                                   b->row.suggested_category, &b->row.triage, now, p, e);
+    if (rc)
+        return rc;
+    enum ticket_priority derived = p->priority.priority;
+    *wanted = derived;
+    if (c->req->priority) { /* staff's, parsed by check_create */
+        ticket_priority_parse(b->row.priority, strlen(b->row.priority), wanted);
+        if ((rc = priority_check_override(derived, *wanted, in->justification, e)))
+            return rc;
+        b->row.priority_set_by_hand = *wanted != derived;
+    }
+    b->row.priority = ticket_priority_name(*wanted);
+    if (b->row.scope_override &&
+        (rc = priority_check_justification(in->justification, "a scope override", e)))
+        return rc;
+    if (!c->req->group.given && p->scope.team != POLICY_TEAM_NONE)
+        rc = tickets__team_group(db, p->scope.team, &b->row.group_id, e);
+    /* A refused account is not served (clause 12): its ticket is kept, closed, and the requester
+     * is told why. A high-risk account's goes to the lead on duty's queue (clause 2). */
+    if (p->scope.flags & POLICY_FLAG_SERVICE_REFUSED)
+        b->row.status = ticket_status_name(TICKET_STATUS_CLOSED);
+    else if (!rc && (p->scope.flags & POLICY_FLAG_HIGH_RISK) && !c->req->assignee.given)
+        rc = ticket_policy_high_risk_assignee(db, now, &b->row.assignee_id, e);
+    return rc;
+}
+
+/* A misuse incident for a misuse report or a request for help with fraud (clauses 3 and 12),
+ * on a ticket of a client account, once staff set that category. */
+static int open_incident(struct db *db, int64_t ticket_id, int64_t org_id,
+                         const struct ticket_policy *p, int64_t actor, int64_t now, struct err *e)
+{
+    if (!org_id || !p->category_confirmed || !(p->scope.flags & POLICY_FLAG_OPENS_MISUSE_INCIDENT))
+        return 0;
+    char summary[160];
+    snprintf(summary, sizeof summary, "Opened by ticket #%lld: %s", (long long)ticket_id,
+             p->scope.category->label);
+    int64_t incident;
+    return misuse_open_incident(db, org_id, ticket_id, actor, summary, now, &incident, e);
+}
+
+/* What a new ticket's decision sets in motion: the refusal notice to the requester of a refused
+ * account, or a misuse incident. */
+static int policy_follow_through(struct db *db, int64_t ticket_id, int64_t org_id,
+                                 const struct user *requester, const struct ticket_policy *p,
+                                 int64_t actor, int64_t now, struct err *e)
+{
+    if (p->scope.flags & POLICY_FLAG_SERVICE_REFUSED) {
+        struct outbox_new m = {.kind = "refusal_notice",
+                               .to_address = requester->email,
+                               .subject = "Support for your account has been withdrawn",
+                               .body = misuse_refusal_notice_text(),
+                               .ticket_id = ticket_id};
+        return outbox_insert(db, &m, now, NULL, e);
+    }
+    return open_incident(db, ticket_id, org_id, p, actor, now, e);
+}
+
+/* The policy exceptions a new ticket was created with, then its decision recorded. */
+static int create_exceptions(struct db *db, struct create_ctx *c, const struct birth *b, int64_t id,
+                             const struct ticket_policy *p, enum ticket_priority wanted,
+                             int64_t now, struct err *e)
+{
+    int64_t actor = c->actor->subject.user_id;
+    const char *just = c->req->policy.justification;
+    int rc = 0;
+    if (b->row.priority_set_by_hand)
+        rc = ticket_policy_exception(db, id, "priority", ticket_priority_name(p->priority.priority),
+                                     ticket_priority_name(wanted), just, actor, now, e);
+    if (!rc && b->row.scope_override)
+        rc = ticket_policy_exception(db, id, "scope", policy_kind_name(p->scope.kind),
+                                     b->row.scope_override, just, actor, now, e);
+    struct ticket t = {.id = id,
+                       .scope_override = b->row.scope_override,
+                       .suggested_category = b->row.suggested_category};
+    return rc ? rc : ticket_policy_record(db, &t, p, now, c->a, e);
+}
+
+/* A banned requester (clauses 5 and 6): mail is kept but closed at once with the policy notice
+ * (at most one a day per address), so agents never see it in a queue; every other way in is
+ * refused with the notice. *closed_by_ban says the ticket is to be stored closed. */
+static int check_ban(struct db *db, const struct user *requester, const char *channel, int64_t now,
+                     bool *closed_by_ban, struct err *e)
+{
+    struct bans_status ban;
+    *closed_by_ban = false;
+    int rc = bans_requester_status(db, requester->id, requester->email, &ban, e);
+    if (rc || !ban.banned)
+        return rc;
+    if (strcmp(channel, "email") != 0)
+        return err_reason(e, err_set(e, ERR_FORBIDDEN, NULL, "%s", bans_notice_text()),
+                          "requester_banned");
+    *closed_by_ban = true;
+    return 0;
+}
+
 static int create_tx(struct db *db, void *arg, struct err *e)
 {
     struct create_ctx *c = arg;
@@ -158,12 +273,29 @@ static int create_tx(struct db *db, void *arg, struct err *e)
                                    "ticket.comment.author_id", e);
     if (rc)
         return rc;
+    bool closed_by_ban;
+    if ((rc = check_ban(db, &requester, c->birth.row.channel, now, &closed_by_ban, e)))
+        return rc;
     struct birth b = c->birth;
+    if (closed_by_ban)
+        b.row.status = ticket_status_name(TICKET_STATUS_CLOSED);
     b.row.requester_id = requester.id;
     b.row.organization_id = requester.organization_id;
     b.row.solved_at = strcmp(b.row.status, "solved") == 0 ? now : 0;
+    struct ticket_policy p;
+    enum ticket_priority wanted;
+    rc = create_policy(db, c, &b, now, &p, &wanted, e);
     int64_t id;
-    rc = tickets__give_birth(db, &b, c->actor->subject.user_id, now, &id, e);
+    rc = rc ? rc : tickets__give_birth(db, &b, c->actor->subject.user_id, now, &id, e);
+    rc = rc ? rc : create_exceptions(db, c, &b, id, &p, wanted, now, e);
+    bool queued;
+    if (!rc && closed_by_ban)
+        rc = bans_queue_notice(db, requester.email, id, now, &queued, e);
+    else if (!rc)
+        rc = policy_follow_through(db, id, b.row.organization_id, &requester, &p,
+                                   c->actor->subject.user_id, now, e);
+    if (!rc && c->actor->channel == TICKET_CHANNEL_WEB)
+        rc = identity_note_session(db, id, c->actor->subject.user_id, now, e);
     rc = rc ? rc : ticket_sla_refresh(c->env, db, id, now, true, e);
     if (!rc)
         rc = tickets_get(db, id, access_can_see_internal(&c->actor->subject), c->a, c->out, e);
@@ -191,6 +323,11 @@ struct update_ctx {
     struct arena *a;
     struct ticket *out;
     bool follow_up;
+    /* staff_policy()'s findings, written by staff_policy_write() after the save */
+    bool was_closed;
+    bool decide;
+    struct ticket_policy policy;
+    bool priority_exception, scope_exception, category_changed;
 };
 
 static int add_comment(struct db *db, int64_t ticket_id, int64_t author, const char *body,
@@ -227,7 +364,11 @@ static int follow_up(struct db *db, struct update_ctx *c, const struct ticket *o
                 .organization_id = requester.organization_id,
                 .assignee_id = old->assignee_id,
                 .group_id = old->group_id,
-                .follow_up_of = old->id},
+                .follow_up_of = old->id,
+                .category = old->category,
+                .triage = old->triage,
+                .priority_set_by_hand = old->priority_set_by_hand,
+                .suggested_category = old->suggested_category},
         .tags = old->tags,
         .body = c->req->comment.body,
         .is_public = true,
@@ -243,6 +384,12 @@ static int follow_up(struct db *db, struct update_ctx *c, const struct ticket *o
     tickets__change(&ch, "follow_up", NULL, tickets__keep_id(&ch, id));
     rc = tickets__write_changes(db, &ch, old->id, c->actor->subject.user_id, now, e);
     c->follow_up = true;
+    struct ticket_policy p;
+    rc = rc ? rc
+            : ticket_policy_decide(c->env, db, b.row.organization_id, b.row.category,
+                                   b.row.suggested_category, &b.row.triage, now, &p, e);
+    struct ticket born = {.id = id, .suggested_category = b.row.suggested_category};
+    rc = rc ? rc : ticket_policy_record(db, &born, &p, now, c->a, e);
     rc = rc ? rc : ticket_sla_refresh(c->env, db, id, now, true, e);
     return rc ? rc : tickets_get(db, id, false, c->a, c->out, e);
 }
@@ -265,6 +412,17 @@ static int requester_update(struct db *db, struct update_ctx *c, struct ticket *
         return staff_only("ticket.tags", e);
     if (r->comment.author_id)
         return staff_only("ticket.comment.author_id", e);
+    if (r->policy.triage_given) /* the request form's answers; staff keep them up to date */
+        return staff_only("ticket.triage", e);
+    int prc = tickets__policy_check(&r->policy, false, e);
+    if (prc)
+        return prc;
+    struct bans_status ban; /* a banned requester's portal and API writes are refused */
+    if ((prc = bans_requester_status(db, c->actor->subject.user_id, NULL, &ban, e)))
+        return prc;
+    if (ban.banned)
+        return err_reason(e, err_set(e, ERR_FORBIDDEN, NULL, "%s", bans_notice_text()),
+                          "requester_banned");
     if (!r->comment.body) /* nothing to do: answer what they may see */
         return tickets_get(db, t->id, false, c->a, c->out, e);
     int rc = tickets__check_body(r->comment.body, e);
@@ -287,6 +445,9 @@ static int requester_update(struct db *db, struct update_ctx *c, struct ticket *
     }
     rc = add_comment(db, t->id, c->actor->subject.user_id, r->comment.body, true,
                      ticket_channel_name(c->actor->channel), now, &ch, c, e);
+    /* A signed-in portal session of the owner or a billing contact verifies them (clause 1.5). */
+    if (!rc && c->actor->channel == TICKET_CHANNEL_WEB)
+        rc = identity_note_session(db, t->id, c->actor->subject.user_id, now, e);
     t->updated_at = now;
     rc = rc ? rc : tickets_save(db, t, e);
     rc = rc ? rc : tickets__write_changes(db, &ch, t->id, c->actor->subject.user_id, now, e);
@@ -334,6 +495,106 @@ static int staff_ref(struct db *db, const struct tickets_ref *ref, int64_t *fiel
     return 0;
 }
 
+static bool same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static void set_priority(struct ticket *t, struct changes *ch, const char *name)
+{
+    if (strcmp(name, t->priority) == 0)
+        return;
+    tickets__change(ch, "priority", tickets__keep(ch, t->priority), name);
+    snprintf(t->priority, sizeof t->priority, "%s", name);
+}
+
+/* The policy part of a staff update: category, triage facts, scope override and priority, into
+ * t and ch, with the exceptions they make noted in c for after the save. A priority change away
+ * from the derived one needs a justification (priority_check_override) and marks the priority
+ * as set by hand; setting the derived one hands it back. Changed triage facts re-derive the
+ * priority unless it was set by hand. */
+static int staff_policy(struct db *db, struct update_ctx *c, struct ticket *t, int64_t now,
+                        struct changes *ch, struct err *e)
+{
+    const struct tickets_update_req *r = c->req;
+    const struct tickets_policy_in *in = &r->policy;
+    int rc = tickets__policy_check(in, true, e);
+    if (rc)
+        return rc;
+    if (c->was_closed) { /* nothing changes: let staff_update refuse it naming the status */
+        if (r->priority || in->category.given || in->triage_given || in->scope_override.given)
+            tickets__change(ch, "policy", NULL, NULL);
+        return 0;
+    }
+    size_t n0 = ch->n;
+    if (in->category.given && !same_text(in->category.value, t->category)) {
+        tickets__change(ch, "category", t->category, in->category.value);
+        t->category = in->category.value;
+        c->category_changed = true;
+    }
+    size_t n1 = ch->n;
+    tickets__triage_apply(in, &t->triage, ch);
+    bool triage_changed = ch->n > n1;
+    bool new_override = false;
+    if (in->scope_override.given && !same_text(in->scope_override.value, t->scope_override)) {
+        tickets__change(ch, "scope_override", t->scope_override, in->scope_override.value);
+        t->scope_override = in->scope_override.value;
+        new_override = t->scope_override != NULL;
+    }
+    enum ticket_priority wanted = TICKET_PRIORITY_NORMAL;
+    if (r->priority && (rc = tickets__parse_priority(r->priority, &wanted, e)))
+        return rc;
+    bool priority_changes = r->priority && strcmp(ticket_priority_name(wanted), t->priority) != 0;
+    c->decide = ch->n > n0 || priority_changes || !t->policy;
+    if (!c->decide)
+        return 0;
+    struct ticket_policy *p = &c->policy;
+    rc = ticket_policy_decide(c->env, db, t->organization_id, t->category, t->suggested_category,
+                              &t->triage, now, p, e);
+    if (rc)
+        return rc;
+    enum ticket_priority derived = p->priority.priority;
+    if (priority_changes) {
+        if ((rc = priority_check_override(derived, wanted, in->justification, e)))
+            return rc;
+        t->priority_set_by_hand = wanted != derived;
+        c->priority_exception = t->priority_set_by_hand;
+        set_priority(t, ch, ticket_priority_name(wanted));
+    } else if (r->priority && wanted == derived) {
+        t->priority_set_by_hand = false; /* handed back to the derivation */
+    } else if (triage_changed && priority_rederive(t->priority_set_by_hand)) {
+        set_priority(t, ch, ticket_priority_name(derived));
+    }
+    if (new_override) {
+        if ((rc = priority_check_justification(in->justification, "a scope override", e)))
+            return rc;
+        c->scope_exception = true;
+    }
+    return 0;
+}
+
+/* After the save: the exceptions the update made, then the decision recorded. */
+static int staff_policy_write(struct db *db, struct update_ctx *c, const struct ticket *t,
+                              int64_t now, struct err *e)
+{
+    if (!c->decide)
+        return 0;
+    int64_t actor = c->actor->subject.user_id;
+    const char *just = c->req->policy.justification;
+    const struct ticket_policy *p = &c->policy;
+    int rc = 0;
+    if (c->priority_exception)
+        rc = ticket_policy_exception(db, t->id, "priority",
+                                     ticket_priority_name(p->priority.priority), t->priority, just,
+                                     actor, now, e);
+    if (!rc && c->scope_exception)
+        rc = ticket_policy_exception(db, t->id, "scope", policy_kind_name(p->scope.kind),
+                                     t->scope_override, just, actor, now, e);
+    if (!rc && c->category_changed)
+        rc = open_incident(db, t->id, t->organization_id, p, actor, now, e);
+    return rc ? rc : ticket_policy_record(db, t, p, now, c->a, e);
+}
+
 /* Gather the changes of a staff update into t and ch; nothing is written yet. */
 static int staff_changes(struct db *db, struct update_ctx *c, struct ticket *t, int64_t now,
                          struct changes *ch, const char **new_tags, struct err *e)
@@ -350,16 +611,6 @@ static int staff_changes(struct db *db, struct update_ctx *c, struct ticket *t, 
     }
     if (r->status && (rc = staff_status(r->status, t, now, ch, e)))
         return rc;
-    if (r->priority) {
-        enum ticket_priority p;
-        if ((rc = tickets__parse_priority(r->priority, &p, e)))
-            return rc;
-        const char *name = ticket_priority_name(p);
-        if (strcmp(name, t->priority) != 0) {
-            tickets__change(ch, "priority", tickets__keep(ch, t->priority), name);
-            snprintf(t->priority, sizeof t->priority, "%s", name);
-        }
-    }
     if ((rc = staff_ref(db, &r->assignee, &t->assignee_id, "assignee_id", tickets__check_assignee,
                         ch, e)) ||
         (rc = staff_ref(db, &r->group, &t->group_id, "group_id", tickets__check_group, ch, e)))
@@ -379,7 +630,8 @@ static int staff_changes(struct db *db, struct update_ctx *c, struct ticket *t, 
         (rc = tickets__check_author(db, r->comment.author_id, r->comment.is_public != 0,
                                     "ticket.comment.author_id", e)))
         return rc;
-    return 0;
+    /* Last: a justification is asked for only once everything else is known to be valid. */
+    return staff_policy(db, c, t, now, ch, e);
 }
 
 static int staff_update(struct db *db, struct update_ctx *c, struct ticket *t, int64_t now,
@@ -388,6 +640,7 @@ static int staff_update(struct db *db, struct update_ctx *c, struct ticket *t, i
     struct changes ch = {.n = 0};
     const char *new_tags = NULL;
     bool was_closed = strcmp(t->status, "closed") == 0;
+    c->was_closed = was_closed;
     int rc = staff_changes(db, c, t, now, &ch, &new_tags, e);
     if (rc)
         return rc;
@@ -405,10 +658,11 @@ static int staff_update(struct db *db, struct update_ctx *c, struct ticket *t, i
                          ticket_channel_name(c->actor->channel), now, &ch, c, e);
     if (!rc && new_tags)
         rc = tickets_set_tags(db, t->id, new_tags, e);
-    if (!rc && ch.n) {
-        t->updated_at = now;
+    if (!rc && (ch.n || c->decide)) { /* decide: set_by_hand may change without an event */
+        t->updated_at = ch.n ? now : t->updated_at;
         rc = tickets_save(db, t, e);
         rc = rc ? rc : tickets__write_changes(db, &ch, t->id, c->actor->subject.user_id, now, e);
+        rc = rc ? rc : staff_policy_write(db, c, t, now, e);
     }
     if (!rc && (ch.n || commenting))
         rc = ticket_sla_refresh(c->env, db, t->id, now, true, e);

@@ -44,6 +44,7 @@
 #include "base/env.h"
 #include "base/err.h"
 #include "core/access.h"
+#include "core/priority.h"
 #include "core/ticket.h"
 #include "db/db.h"
 #include "store/attachments.h"
@@ -85,6 +86,33 @@ struct tickets_comment {
     size_t upload_count;
 };
 
+/* An optional text: not given, given as null (value NULL), or given. */
+struct tickets_text {
+    bool given;
+    const char *value;
+};
+
+/* Which triage facts a request names (bits of tickets_policy_in.triage_given). */
+enum {
+    TICKETS_TRIAGE_SERVICE_DOWN = 1u << 0,
+    TICKETS_TRIAGE_DATA_LOST = 1u << 1,
+    TICKETS_TRIAGE_FEATURE_DOWN = 1u << 2,
+    TICKETS_TRIAGE_WORKAROUND = 1u << 3,
+};
+
+/* The support policy's inputs (issue 5; service/ticket_policy.h). The category, a scope override
+ * and a justification are staff's; requesters may give triage facts when they create a ticket.
+ * A priority staff set away from the one the triage facts derive, and a scope override to
+ * "in_scope", need policy_justification (at least 20 characters, 422 naming
+ * "ticket.policy_justification" otherwise) and are recorded as policy exceptions. */
+struct tickets_policy_in {
+    struct tickets_text category;       /* a category id (core/policy.h) or null */
+    struct priority_facts triage;       /* the facts named in triage_given (null: unknown) */
+    unsigned triage_given;              /* TICKETS_TRIAGE_* */
+    struct tickets_text scope_override; /* "in_scope" or null (withdraw the override) */
+    const char *justification;          /* NULL: none */
+};
+
 struct tickets_create_req {
     const char *subject;
     struct tickets_comment comment;
@@ -98,6 +126,7 @@ struct tickets_create_req {
     struct tickets_ref assignee;
     struct tickets_ref group;
     struct tickets_tags tags;
+    struct tickets_policy_in policy;
 };
 
 /* Create a ticket and its first comment (authored by the submitter, the actor). Fills *out as
@@ -114,6 +143,7 @@ struct tickets_update_req {
     struct tickets_ref group;
     struct tickets_tags tags; /* given: replaces the tags */
     struct tickets_comment comment;
+    struct tickets_policy_in policy;
 };
 
 /* Update ticket id. Fills *out with the updated ticket, or, when a requester's comment on a

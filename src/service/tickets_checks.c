@@ -202,6 +202,13 @@ void tickets__birth_changes(struct changes *c, const struct ticket_new *r, const
         tickets__change(c, "tags", NULL, tags);
     if (r->follow_up_of)
         tickets__change(c, "follow_up_of", NULL, tickets__keep_id(c, r->follow_up_of));
+    if (r->category)
+        tickets__change(c, "category", NULL, r->category);
+    struct tickets_policy_in all = {.triage = r->triage, .triage_given = 0xF};
+    struct priority_facts none = {0};
+    tickets__triage_apply(&all, &none, c);
+    if (r->scope_override)
+        tickets__change(c, "scope_override", NULL, r->scope_override);
 }
 
 /* Insert the ticket, its tags and first comment, and one event per field it was born with. */

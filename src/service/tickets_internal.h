@@ -10,9 +10,10 @@
 
 #include "service/tickets.h"
 
+#include "core/policy.h"
 #include "core/ticket.h"
 
-#define EVENTS_MAX 16 /* more than the fields one update can change */
+#define EVENTS_MAX 24 /* more than the fields one update can change */
 _Static_assert(EVENTS_MAX <= TICKET_EVENTS_PER_INSERT, "one change's events fit one insert");
 
 /* ---- checks ---------------------------------------------------------------------------------- */
@@ -64,6 +65,18 @@ void tickets__change(struct changes *c, const char *field, const char *old_value
 /* Insert c's events for the ticket, by actor at now. */
 int tickets__write_changes(struct db *db, struct changes *c, int64_t ticket_id, int64_t actor,
                            int64_t now, struct err *e);
+
+/* ---- policy (tickets_policy.c) --------------------------------------------------------------- */
+
+/* The checks of the policy inputs that need no database: a category id, a scope override
+ * ("in_scope" or null); for a requester (staff false) only triage facts when creating. */
+int tickets__policy_check(const struct tickets_policy_in *in, bool staff, struct err *e);
+/* Apply the facts `in` names to *f; one event per fact that changed into c. */
+void tickets__triage_apply(const struct tickets_policy_in *in, struct priority_facts *f,
+                           struct changes *c);
+/* The group a decision routes to (the default team named "Sales" or "Product"), 0 when none or
+ * when no team has that name. */
+int tickets__team_group(struct db *db, enum policy_team team, int64_t *group_id, struct err *e);
 
 /* ---- birth ----------------------------------------------------------------------------------- */
 

@@ -79,6 +79,19 @@ int groups_insert_absent(struct db *db, const char *name, int64_t now, bool *ins
     return 0;
 }
 
+int groups_find_by_name(struct db *db, const char *name, int64_t *id, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, "SELECT id FROM groups WHERE lower(name) = lower(?)", &st, e);
+    if (rc)
+        return rc;
+    db_bind_cstr(st, 1, name);
+    rc = db_step(st, e);
+    *id = rc == DB_ROW ? db_column_int64(st, 0) : 0;
+    db_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
 int groups_get(struct db *db, int64_t id, struct group *out, struct err *e)
 {
     struct db_stmt *st;

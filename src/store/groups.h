@@ -34,6 +34,8 @@ int groups_insert(struct db *db, const char *name, size_t len, int64_t now, stru
  * which happened. */
 int groups_insert_absent(struct db *db, const char *name, int64_t now, bool *inserted,
                          struct err *e);
+/* The id of the group named name (any case), 0 when there is none. */
+int groups_find_by_name(struct db *db, const char *name, int64_t *id, struct err *e);
 /* By id; ERR_NOT_FOUND when absent. */
 int groups_get(struct db *db, int64_t id, struct group *out, struct err *e);
 /* Rename and fill *out; ERR_NOT_FOUND when absent, ERR_CONFLICT naming "name" when taken. */

@@ -23,7 +23,10 @@
     "t.submitter_id, coalesce(t.organization_id, 0), coalesce(t.assignee_id, 0), "                 \
     "coalesce(t.group_id, 0), coalesce(t.follow_up_of, 0), t.category, " TAGS ", t.created_at, "   \
     "t.updated_at, coalesce(t.solved_at, 0), coalesce(t.sla_state, ''), "                          \
-    "coalesce(t.sla_warn_at, 0), coalesce(t.sla_due_at, 0)"
+    "coalesce(t.sla_warn_at, 0), coalesce(t.sla_due_at, 0), "                                      \
+    "coalesce(t.triage_service_down, -1), coalesce(t.triage_data_lost, -1), "                      \
+    "coalesce(t.triage_feature_down, -1), coalesce(t.triage_workaround, -1), "                     \
+    "t.priority_set_by_hand, t.scope_override, t.suggested_category, t.policy"
 
 const char *tickets__columns(struct db *db)
 {
@@ -103,6 +106,12 @@ static int sort_tags(const char *agg, struct arena *a, const char **out, struct 
     return 0;
 }
 
+static enum priority_fact read_fact(struct db_stmt *st, int col)
+{
+    int64_t v = db_column_int64(st, col); /* the SELECT turns NULL into -1 */
+    return v < 0 ? PRIORITY_FACT_UNKNOWN : v ? PRIORITY_FACT_YES : PRIORITY_FACT_NO;
+}
+
 int tickets__read(struct db_stmt *st, struct arena *a, struct ticket *t, struct err *e)
 {
     memset(t, 0, sizeof *t);
@@ -129,7 +138,35 @@ int tickets__read(struct db_stmt *st, struct arena *a, struct ticket *t, struct 
     db_column_copy(st, 17, t->sla_state, sizeof t->sla_state);
     t->sla_warn_at = db_column_int64(st, 18);
     t->sla_due_at = db_column_int64(st, 19);
+    t->triage.service_down = read_fact(st, 20);
+    t->triage.data_lost = read_fact(st, 21);
+    t->triage.feature_down = read_fact(st, 22);
+    t->triage.workaround = read_fact(st, 23);
+    t->priority_set_by_hand = db_column_int64(st, 24) != 0;
+    if (!rc && !db_column_is_null(st, 25))
+        rc = arena_text(st, 25, a, &t->scope_override, e);
+    if (!rc && !db_column_is_null(st, 26))
+        rc = arena_text(st, 26, a, &t->suggested_category, e);
+    if (!rc && !db_column_is_null(st, 27))
+        rc = arena_text(st, 27, a, &t->policy, e);
     return rc;
+}
+
+/* A triage fact is stored as 1 (yes), 0 (no) or NULL (not given). */
+static void bind_fact(struct db_stmt *st, int idx, enum priority_fact v)
+{
+    if (v == PRIORITY_FACT_YES || v == PRIORITY_FACT_NO)
+        db_bind_int64(st, idx, v == PRIORITY_FACT_YES);
+    else
+        db_bind_null(st, idx);
+}
+
+static void bind_opt_text(struct db_stmt *st, int idx, const char *s)
+{
+    if (s)
+        db_bind_cstr(st, idx, s);
+    else
+        db_bind_null(st, idx);
 }
 
 int tickets_insert(struct db *db, const struct ticket_new *t, int64_t now, int64_t *id,
@@ -139,8 +176,11 @@ int tickets_insert(struct db *db, const struct ticket_new *t, int64_t now, int64
     int rc = db_prepare(db,
                         "INSERT INTO tickets (subject, channel, requester_id, submitter_id, "
                         "organization_id, status, priority, assignee_id, group_id, follow_up_of, "
-                        "created_at, updated_at, solved_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        "created_at, updated_at, solved_at, category, triage_service_down, "
+                        "triage_data_lost, triage_feature_down, triage_workaround, "
+                        "priority_set_by_hand, suggested_category, scope_override) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        "RETURNING id",
                         &st, e);
     if (rc)
         return rc;
@@ -157,6 +197,14 @@ int tickets_insert(struct db *db, const struct ticket_new *t, int64_t now, int64
     db_bind_int64(st, 11, now);
     db_bind_int64(st, 12, now);
     bind_ref(st, 13, t->solved_at);
+    bind_opt_text(st, 14, t->category);
+    bind_fact(st, 15, t->triage.service_down);
+    bind_fact(st, 16, t->triage.data_lost);
+    bind_fact(st, 17, t->triage.feature_down);
+    bind_fact(st, 18, t->triage.workaround);
+    db_bind_int64(st, 19, t->priority_set_by_hand);
+    bind_opt_text(st, 20, t->suggested_category);
+    bind_opt_text(st, 21, t->scope_override);
     rc = db_step(st, e);
     if (rc == DB_ROW) {
         *id = db_column_int64(st, 0);
@@ -173,7 +221,10 @@ int tickets_save(struct db *db, const struct ticket *t, struct err *e)
     struct db_stmt *st;
     int rc = db_prepare(db,
                         "UPDATE tickets SET subject = ?, status = ?, priority = ?, "
-                        "assignee_id = ?, group_id = ?, solved_at = ?, updated_at = ? "
+                        "assignee_id = ?, group_id = ?, solved_at = ?, updated_at = ?, "
+                        "category = ?, triage_service_down = ?, triage_data_lost = ?, "
+                        "triage_feature_down = ?, triage_workaround = ?, "
+                        "priority_set_by_hand = ?, scope_override = ? "
                         "WHERE id = ? RETURNING id",
                         &st, e);
     if (rc)
@@ -185,7 +236,14 @@ int tickets_save(struct db *db, const struct ticket *t, struct err *e)
     bind_ref(st, 5, t->group_id);
     bind_ref(st, 6, t->solved_at);
     db_bind_int64(st, 7, t->updated_at);
-    db_bind_int64(st, 8, t->id);
+    bind_opt_text(st, 8, t->category);
+    bind_fact(st, 9, t->triage.service_down);
+    bind_fact(st, 10, t->triage.data_lost);
+    bind_fact(st, 11, t->triage.feature_down);
+    bind_fact(st, 12, t->triage.workaround);
+    db_bind_int64(st, 13, t->priority_set_by_hand);
+    bind_opt_text(st, 14, t->scope_override);
+    db_bind_int64(st, 15, t->id);
     rc = db_step(st, e);
     if (rc == DB_ROW)
         rc = 0;
@@ -193,6 +251,56 @@ int tickets_save(struct db *db, const struct ticket *t, struct err *e)
         rc = err_set(e, ERR_NOT_FOUND, "id", "ticket %lld not found", (long long)t->id);
     db_stmt_done(st);
     return rc;
+}
+
+int tickets_set_policy(struct db *db, int64_t id, const char *decision, int64_t decided_at,
+                       const char *policy_json, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "UPDATE tickets SET policy_decision = ?, policy_decided_at = ?, policy = ? "
+                        "WHERE id = ?",
+                        &st, e);
+    if (rc)
+        return rc;
+    bind_opt_text(st, 1, decision);
+    db_bind_int64(st, 2, decided_at);
+    bind_opt_text(st, 3, policy_json);
+    db_bind_int64(st, 4, id);
+    rc = db_step(st, e);
+    db_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+int tickets_unclosed_of_organization(struct db *db, int64_t org_id, int64_t **ids, size_t *n,
+                                     struct err *e)
+{
+    *ids = NULL;
+    *n = 0;
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "SELECT id FROM tickets WHERE organization_id = ? AND status <> 'closed' "
+                        "ORDER BY id",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, org_id);
+    size_t cap = 0;
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            *ids = xrealloc(*ids, cap * sizeof **ids);
+        }
+        (*ids)[(*n)++] = db_column_int64(st, 0);
+    }
+    db_stmt_done(st);
+    if (rc < 0) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+        return rc;
+    }
+    return 0;
 }
 
 static int delete_tags(struct db *db, int64_t ticket_id, struct err *e)

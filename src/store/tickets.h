@@ -25,6 +25,7 @@
 
 #include "base/arena.h"
 #include "base/err.h"
+#include "core/priority.h"
 #include "core/search_query.h"
 #include "db/db.h"
 
@@ -56,6 +57,15 @@ struct ticket {
     char sla_state[TICKET_ENUM_MAX + 4];
     int64_t sla_warn_at;
     int64_t sla_due_at;
+    /* The support policy (issue 5, service/ticket_policy.h): the triage facts (core/priority.h),
+     * whether staff set the priority by hand, a scope override ("in_scope" or NULL), the keyword
+     * rules' category suggestion (NULL: none) and the recorded decision as staff see it, JSON
+     * object text (NULL: never decided, a ticket from before the policy). */
+    struct priority_facts triage;
+    bool priority_set_by_hand;
+    const char *scope_override;
+    const char *suggested_category;
+    const char *policy;
 };
 
 struct ticket_new {
@@ -70,6 +80,11 @@ struct ticket_new {
     int64_t group_id;
     int64_t follow_up_of;
     int64_t solved_at;
+    const char *category;         /* NULL: none */
+    struct priority_facts triage; /* zero: nothing given */
+    bool priority_set_by_hand;
+    const char *suggested_category; /* NULL: none */
+    const char *scope_override;     /* NULL or "in_scope" */
 };
 
 /* Insert a ticket (no tags, no comment) created and updated at now; *id receives its id. */
@@ -90,9 +105,8 @@ int tickets_set_sla(struct db *db, int64_t id, const struct ticket_sla_summary *
 int tickets_sla_rejudge_open(struct db *db, int64_t now, struct err *e);
 
 /* Is there an event of the ticket with exactly this field, old and new value? */
-int tickets_event_exists(struct db *db, int64_t ticket_id, const char *field,
-                         const char *old_value, const char *new_value, bool *exists,
-                         struct err *e);
+int tickets_event_exists(struct db *db, int64_t ticket_id, const char *field, const char *old_value,
+                         const char *new_value, bool *exists, struct err *e);
 
 /* What the SLA clocks are computed from: the ticket's status, priority, channel and public
  * comment events, in order. A comment's author role tells staff from requester. */
@@ -108,8 +122,19 @@ int tickets_sla_events(struct db *db, int64_t ticket_id, size_t cap, struct tick
                        size_t *n, struct err *e);
 
 /* Write back the fields a ticket update may change: subject, status, priority, assignee_id,
- * group_id, solved_at and updated_at, from t (by t->id). ERR_NOT_FOUND when no such ticket. */
+ * group_id, solved_at, updated_at, category, the triage facts, priority_set_by_hand and
+ * scope_override, from t (by t->id). ERR_NOT_FOUND when no such ticket. */
 int tickets_save(struct db *db, const struct ticket *t, struct err *e);
+
+/* Record the ticket's policy decision: its kind (NULL: none), the instant and the whole
+ * decision as JSON object text. */
+int tickets_set_policy(struct db *db, int64_t id, const char *decision, int64_t decided_at,
+                       const char *policy_json, struct err *e);
+
+/* The ids of the account's tickets that are not closed, by id, into *ids (the caller frees it;
+ * NULL when none). */
+int tickets_unclosed_of_organization(struct db *db, int64_t org_id, int64_t **ids, size_t *n,
+                                     struct err *e);
 
 /* Replace the ticket's tags with those of the tag list `tags` ("" removes them all). */
 int tickets_set_tags(struct db *db, int64_t ticket_id, const char *tags, struct err *e);

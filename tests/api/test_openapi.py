@@ -24,6 +24,8 @@ TICKET = {
     "tags": ["fire"], "via": {"channel": "web"}, "created_at": "2026-11-26T08:00:00Z",
     "updated_at": "2026-11-26T08:00:00Z", "category": None, "follow_up_of": None,
     "sla": {"state": "running", "warn_at": "2026-11-26T09:30:00Z", "due_at": "2026-11-26T10:00:00Z"},
+    "triage": {"service_down": True, "data_lost": None, "feature_down": None, "workaround": False},
+    "priority_set_by_hand": False,
 }
 
 

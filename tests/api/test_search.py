@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from conftest import assert_error
-from test_tickets import TICKET_KEYS, create, desk, update  # noqa: F401 (desk is a fixture)
+from test_tickets import WHY, TICKET_KEYS, create, desk, update  # noqa: F401 (desk is a fixture)
 
 
 @dataclass
@@ -25,12 +25,14 @@ class World:
 def world(desk):  # noqa: F811
     t1 = create(desk.agent, subject="Zebra checkout broken", body="Cart empties at payment",
                 requester_id=desk.olive_id, priority="high", tags=["VIP", "checkout"],
+                policy_justification=WHY,
                 assignee_id=desk.agent_id, group_id=desk.billing, status="open")["id"]
     t2 = create(desk.agent, subject="Refund request", body="Please refund order 50%_off today",
-                requester_id=desk.mike_id, priority="low", status="pending")["id"]
+                requester_id=desk.mike_id, priority="low", status="pending",
+                policy_justification=WHY)["id"]
     update(desk.agent, t2, comment={"body": "marmoset: staff only words", "public": False})
     t3 = create(desk.agent, subject="zebra crossing on globex", body="The banner is wrong",
-                requester_id=desk.rita_id, priority="urgent", tags=["spam"],
+                requester_id=desk.rita_id, priority="urgent", tags=["spam"], policy_justification=WHY,
                 assignee_id=desk.admin_id)["id"]
     update(desk.agent, t3, status="solved")
     t4 = create(desk.rita, subject="My own ZEBRA question", body="How do I export?")["id"]

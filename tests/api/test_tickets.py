@@ -15,7 +15,12 @@ from conftest import (ADMIN, Api, ServerPool, add_group, add_organization, add_r
 ISO_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 TICKET_KEYS = {"id", "url", "subject", "description", "status", "priority", "requester_id",
                "submitter_id", "assignee_id", "organization_id", "group_id", "tags", "via",
-               "created_at", "updated_at", "category", "follow_up_of", "sla"}
+               "created_at", "updated_at", "category", "follow_up_of", "sla", "triage",
+               "priority_set_by_hand", "policy"}
+# What requesters see: the policy's decision is for staff.
+REQUESTER_TICKET_KEYS = TICKET_KEYS - {"policy"}
+# A priority away from the derived one needs a written reason (issue 5, clause 11).
+WHY = "The client's launch depends on it, agreed with the lead"
 COMMENT_KEYS = {"id", "type", "author_id", "body", "public", "created_at", "via", "attachments"}
 
 
@@ -131,7 +136,8 @@ def test_staff_creates_for_an_inline_requester(desk):
     resp = desk.agent.post("/api/v2/tickets", ticket_body(
         subject="Coupons do not apply", body="Since the upgrade **no** coupon works",
         requester={"name": "Nina New", "email": "nina@newshop.example"},
-        tags=["Needs Review", "coupons", "coupons", " billing "], priority="high"))
+        tags=["Needs Review", "coupons", "coupons", " billing "], priority="high",
+        policy_justification=WHY))
     assert resp.status_code == 201, resp.text
     t = resp.json()["ticket"]
     assert list(resp.json()) == ["ticket"]
@@ -160,7 +166,7 @@ def test_staff_creates_for_an_inline_requester(desk):
 def test_create_records_one_event_per_field(desk):
     t = create(desk.admin, requester_id=desk.mike_id, assignee_id=desk.agent_id,
                group_id=desk.billing, tags=["b", "a"], status="open", priority="urgent",
-               via={"channel": "voice"})
+               via={"channel": "voice"}, policy_justification=WHY)
     cid = comments(desk.admin, t["id"])[0]["id"]
     a = desk.admin_id
     assert events(desk, t["id"]) == [
@@ -475,7 +481,8 @@ def test_staff_update_changes_fields_and_records_old_and_new(desk):
     tid = t["id"]
     n = len(events(desk, tid))
     u = update(desk.agent, tid, subject="New subject", status="open", priority="urgent",
-               assignee_id=desk.agent_id, group_id=desk.billing, tags=["Zeta", "alpha"])
+               assignee_id=desk.agent_id, group_id=desk.billing, tags=["Zeta", "alpha"],
+               policy_justification=WHY)
     assert (u["subject"], u["status"], u["priority"]) == ("New subject", "open", "urgent")
     assert (u["assignee_id"], u["group_id"], u["tags"]) == (desk.agent_id, desk.billing,
                                                            ["alpha", "zeta"])
@@ -485,25 +492,26 @@ def test_staff_update_changes_fields_and_records_old_and_new(desk):
     assert events(desk, tid)[n:] == [
         ("subject", "Old subject", "New subject", a),
         ("status", "new", "open", a),
-        ("priority", "normal", "urgent", a),
         ("assignee_id", None, str(a), a),
         ("group_id", None, str(desk.billing), a),
         ("tags", None, "alpha zeta", a),
+        ("priority", "normal", "urgent", a),  # the policy's part comes last
     ]
-    u = update(desk.admin, tid, assignee_id=None, group_id=None, tags=[], priority="low")
+    u = update(desk.admin, tid, assignee_id=None, group_id=None, tags=[], priority="low",
+               policy_justification=WHY)
     assert (u["assignee_id"], u["group_id"], u["tags"], u["priority"]) == (None, None, [], "low")
     assert events(desk, tid)[n + 6:] == [
-        ("priority", "urgent", "low", desk.admin_id),
         ("assignee_id", str(a), None, desk.admin_id),
         ("group_id", str(desk.billing), None, desk.admin_id),
         ("tags", "alpha zeta", None, desk.admin_id),
+        ("priority", "urgent", "low", desk.admin_id),
     ]
     assert db_query(desk.srv.db, f"SELECT tag FROM ticket_tags WHERE ticket_id = {tid}") == []
     assert show(desk.mike, tid)["subject"] == "New subject"
 
 
 def test_an_update_that_changes_nothing_records_nothing(desk):
-    t = create(desk.agent, tags=["x"], priority="high")
+    t = create(desk.agent, tags=["x"], priority="high", policy_justification=WHY)
     n = len(events(desk, t["id"]))
     u = update(desk.agent, t["id"], status="new", priority="high", tags=["X"],
                subject=t["subject"], assignee_id=None)
@@ -649,7 +657,8 @@ def test_a_requester_reply_to_a_new_ticket_opens_it(desk):
 
 def test_a_requester_reply_to_a_closed_ticket_makes_a_follow_up(desk):
     old = create(desk.agent, requester_id=desk.mike_id, subject="Checkout broken",
-                 priority="high", group_id=desk.billing, tags=["checkout"])
+                 priority="high", group_id=desk.billing, tags=["checkout"],
+                 policy_justification=WHY)
     update(desk.agent, old["id"], status="solved")
     update(desk.agent, old["id"], status="closed")
     closed = show(desk.agent, old["id"])

@@ -6,7 +6,7 @@ views being for staff only."""
 import pytest
 
 from conftest import assert_error
-from test_tickets import TICKET_KEYS, create, desk, update  # noqa: F401 (desk is a fixture)
+from test_tickets import WHY, TICKET_KEYS, create, desk, update  # noqa: F401 (desk is a fixture)
 
 VIEW_KEYS = {"id", "url", "title", "description", "active", "default", "position", "restriction",
              "conditions", "execution"}
@@ -128,7 +128,7 @@ def test_counts_match_the_tickets(desk, queue):
 
 def test_a_ticket_updated_moves_to_the_end_of_the_queue(desk, queue):
     first = view_ticket_ids(desk.agent, UNSOLVED)[0]
-    update(desk.agent, first, priority="high")
+    update(desk.agent, first, priority="high", policy_justification=WHY)
     assert view_ticket_ids(desk.agent, UNSOLVED)[-1] == first
 
 

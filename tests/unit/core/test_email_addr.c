@@ -247,6 +247,84 @@ static void respects_len_not_nul(void **state)
     check(nul, 19, false);
 }
 
+/* ---- email_addr_ban_key: case and "+tag" variants share a key; dots do not fold ---------- */
+
+static void check_key(const char *s, const char *want)
+{
+    char out[EMAIL_ADDR_BAN_KEY_SIZE];
+    memset(out, 'Z', sizeof out);
+    int rc = email_addr_ban_key(s, strlen(s), out, sizeof out);
+    if (want == NULL) {
+        if (rc != -1)
+            fail_msg("email_addr_ban_key(\"%s\") = %d (\"%s\"), want -1", s, rc, out);
+        if (out[0] != 'Z')
+            fail_msg("email_addr_ban_key(\"%s\") wrote to out on failure", s);
+        return;
+    }
+    if (rc != 0)
+        fail_msg("email_addr_ban_key(\"%s\") = %d, want 0", s, rc);
+    if (strcmp(out, want) != 0)
+        fail_msg("email_addr_ban_key(\"%s\") = \"%s\", want \"%s\"", s, out, want);
+}
+
+static void ban_key_folds_case_of_the_whole_address(void **state)
+{
+    (void)state;
+    check_key("foo@example.com", "foo@example.com");
+    check_key("Foo@Example.com", "foo@example.com");
+    check_key("FOO@EXAMPLE.COM", "foo@example.com");
+    check_key("MiXeD.Case_1@Sub.Example.Org", "mixed.case_1@sub.example.org");
+}
+
+static void ban_key_drops_plus_tag_from_local_part(void **state)
+{
+    (void)state;
+    check_key("Foo+x@Example.com", "foo@example.com");
+    check_key("foo+@example.com", "foo@example.com");
+    check_key("foo+a+b@example.com", "foo@example.com");
+    check_key("foo+Tag.With.Dots@example.com", "foo@example.com");
+    /* a "+" in the domain is not a tag (and not valid there anyway) */
+    check_key("foo@ex+ample.com", NULL);
+}
+
+static void ban_key_keeps_dots_and_a_leading_plus(void **state)
+{
+    (void)state;
+    check_key("f.o.o@example.com", "f.o.o@example.com");
+    check_key("F.O.O+x@example.com", "f.o.o@example.com");
+    /* nothing would be left of "+foo": the local part stays whole */
+    check_key("+foo@example.com", "+foo@example.com");
+    check_key("+Foo+bar@example.com", "+foo+bar@example.com");
+}
+
+static void ban_key_keeps_utf8_octets(void **state)
+{
+    (void)state;
+    check_key("J\xc3\x96rg+x@B\xc3\xbc" "cher.DE", "j\xc3\x96rg@b\xc3\xbc" "cher.de");
+}
+
+static void ban_key_refuses_invalid_addresses_and_short_buffers(void **state)
+{
+    (void)state;
+    check_key("", NULL);
+    check_key("foo", NULL);
+    check_key("foo@localhost", NULL);
+    check_key("a..b@example.com", NULL);
+    check_key("foo@@example.com", NULL);
+
+    char out[16];
+    memset(out, 'Z', sizeof out);
+    const char *s = "Foo+tag@Example.com"; /* key "foo@example.com": 15 octets and the NUL */
+    assert_int_equal(email_addr_ban_key(s, strlen(s), out, 16), 0);
+    assert_string_equal(out, "foo@example.com");
+    memset(out, 'Z', sizeof out);
+    assert_int_equal(email_addr_ban_key(s, strlen(s), out, 15), -1);
+    assert_int_equal(out[0], 'Z');
+    /* len, not the NUL, ends the address */
+    assert_int_equal(email_addr_ban_key("Bob+x@Example.comXYZ", 17, out, sizeof out), 0);
+    assert_string_equal(out, "bob@example.com");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +341,11 @@ int main(void)
         cmocka_unit_test(accepts_utf8_in_local_part_and_domain),
         cmocka_unit_test(refuses_bytes_that_are_not_utf8),
         cmocka_unit_test(respects_len_not_nul),
+        cmocka_unit_test(ban_key_folds_case_of_the_whole_address),
+        cmocka_unit_test(ban_key_drops_plus_tag_from_local_part),
+        cmocka_unit_test(ban_key_keeps_dots_and_a_leading_plus),
+        cmocka_unit_test(ban_key_keeps_utf8_octets),
+        cmocka_unit_test(ban_key_refuses_invalid_addresses_and_short_buffers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
