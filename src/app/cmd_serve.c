@@ -8,6 +8,7 @@
 #include "http/server.h"
 #include "jobs/autoclose.h"
 #include "jobs/uploads_sweep.h"
+#include "service/policy_sweep.h"
 #include "service/sla_sweep.h"
 #include "jobs/scheduler.h"
 
@@ -76,7 +77,8 @@ int cmd_serve(const struct config *cfg, struct env *env)
     struct autoclose_config autoclose = {.after_days = cfg->autoclose_after_days};
     const struct scheduler_job jobs[] = {{"sla_sweep", sla_sweep_job, NULL},
                                          {"autoclose", autoclose_job, &autoclose},
-                                         {"uploads_sweep", uploads_sweep_job, NULL}};
+                                         {"uploads_sweep", uploads_sweep_job, NULL},
+                                         {"policy_sweep", policy_sweep_job, NULL}};
     struct scheduler *scheduler = NULL;
     if (scheduler_start(env, cfg->jobs_interval_s, jobs, sizeof jobs / sizeof jobs[0], &scheduler,
                         &e))

@@ -28,7 +28,7 @@ enum err_code {
 struct err {
     int code;
     char field[64];    /* the offending field or flag, "" when none */
-    char message[256]; /* safe to show to the caller */
+    char message[512]; /* safe to show to the caller (a policy notice fits) */
     char detail[512];  /* for the log only: engine messages, SQL states */
     /* A machine-readable reason clients branch on ("identity_unverified", "not_on_duty"),
      * answered as the error's "code" instead of the status's generic one; "" when none. */

@@ -17,17 +17,6 @@
 
 #include <string.h>
 
-/* Refusals named by their own error code (service/identity.h) answer with that code; the rest
- * as any error. */
-static void reply_err(struct http_req *req, const struct err *e)
-{
-    if (strncmp(e->field, "identity_", 9) == 0 &&
-        (e->code == ERR_CONFLICT || e->code == ERR_FORBIDDEN))
-        http_reply_error_code(req, http_status_for_err(e->code), e->field, NULL, "%s", e->message);
-    else
-        http_reply_err(req, e);
-}
-
 /* The caller (signed in, any role), their actor and the ticket id; nonzero once answered. */
 static int begin(struct http_req *req, bool staff_only, struct identity_actor *actor, int64_t *id,
                  struct db **db)
@@ -69,7 +58,7 @@ void identity_challenge_post(struct http_req *req)
     struct err e;
     err_clear(&e);
     if (identity_challenge(req->env, db, &actor, id, &sent, &e)) {
-        reply_err(req, &e);
+        http_reply_err(req, &e);
         return;
     }
     json_t *to = json_array();
@@ -114,7 +103,7 @@ void identity_verify_post(struct http_req *req)
         if (e.code == ERR_INVALID && strcmp(e.field, "code") == 0 && left >= 0)
             reply_wrong_code(req, &e, left);
         else
-            reply_err(req, &e);
+            http_reply_err(req, &e);
     } else {
         reply_status(req, &status);
     }
@@ -132,7 +121,7 @@ void identity_get(struct http_req *req)
     struct err e;
     err_clear(&e);
     if (identity_status_show(req->env, db, &actor, id, &status, &e))
-        reply_err(req, &e);
+        http_reply_err(req, &e);
     else
         reply_status(req, &status);
 }
@@ -150,7 +139,7 @@ void ticket_billing_get(struct http_req *req)
     struct err e;
     err_clear(&e);
     if (identity_billing_disclose(req->env, db, &actor, id, &o, &facts, &e)) {
-        reply_err(req, &e);
+        http_reply_err(req, &e);
         buf_release(&facts);
         return;
     }

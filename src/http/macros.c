@@ -205,9 +205,7 @@ void macros_apply_get(struct http_req *req)
     char *text = NULL;
     int rc = macros_apply(req->env, db, &who.subject, http_server_public_url(req->server),
                           ticket_id, macro_id, &a, &text, &e);
-    if (rc == ERR_FORBIDDEN && strcmp(e.field, "identity_unverified") == 0)
-        http_reply_error_code(req, 403, "identity_unverified", NULL, "%s", e.message);
-    else if (rc)
+    if (rc) /* identity_unverified comes as the error's reason */
         http_reply_err(req, &e);
     else
         http_reply_json(req, 200,

@@ -89,15 +89,6 @@ static int signed_in(struct http_req *req, struct misuse_actor *actor, struct db
     return http_req_db(req, db);
 }
 
-/* Answer e; a lead off duty gets the error code "not_on_duty" (and no field). */
-static void reply_err(struct http_req *req, const struct err *e)
-{
-    if (e->code == ERR_FORBIDDEN && !strcmp(e->field, "not_on_duty"))
-        http_reply_error_code(req, 403, "not_on_duty", NULL, "%s", e->message);
-    else
-        http_reply_err(req, e);
-}
-
 /* A query parameter that, when present, is a positive id; 0 when absent. -1 after answering. */
 static int query_id(struct http_req *req, const char *name, int64_t *out)
 {
@@ -130,7 +121,7 @@ static void list_incidents(struct http_req *req)
     struct err e;
     err_clear(&e);
     if (misuse_incident_list(db, &actor, &f, pg.after, pg.size + 1, rows, &n, &e)) {
-        reply_err(req, &e);
+        http_reply_err(req, &e);
         free(rows);
         return;
     }
@@ -159,7 +150,7 @@ static void reply_incident(struct http_req *req, int status, const struct misuse
     struct err e;
     err_clear(&e);
     if (misuse_incident_get(db, actor, id, &req->arena, &m, ev, MISUSE_EVIDENCE_SHOW, &n, &e)) {
-        reply_err(req, &e);
+        http_reply_err(req, &e);
     } else {
         json_t *j = render_incident(&m), *list = json_array();
         for (size_t i = 0; i < n; i++)
@@ -189,7 +180,7 @@ static void create_incident(struct http_req *req)
         err_clear(&e);
         struct misuse_incident m;
         if (misuse_incident_create(req->env, db, &actor, org, ticket, summary, &m, &e))
-            reply_err(req, &e);
+            http_reply_err(req, &e);
         else
             reply_incident(req, 201, &actor, db, m.id);
     }
@@ -221,7 +212,7 @@ static void update_incident(struct http_req *req, const struct misuse_actor *act
         else if (g_summary && !summary)
             http_reply_error(req, 422, "misuse_incident.summary", "summary may not be null");
         else if (misuse_incident_update(req->env, db, actor, id, status, summary, &m, &e))
-            reply_err(req, &e);
+            http_reply_err(req, &e);
         else
             reply_incident(req, 200, actor, db, id);
     }
@@ -260,7 +251,7 @@ void misuse_evidence_post(struct http_req *req)
         err_clear(&e);
         struct misuse_evidence *v = xcalloc(1, sizeof *v);
         if (misuse_evidence_add(req->env, db, &actor, id, &in, &req->arena, v, &e))
-            reply_err(req, &e);
+            http_reply_err(req, &e);
         else
             http_reply_json(req, 201, json_pack("{s:o}", "evidence", render_evidence(v)));
         free(v);
@@ -304,7 +295,7 @@ void misuse_high_risk_put(struct http_req *req)
         if (!g_flag)
             http_reply_error(req, 422, "high_risk", "high_risk is required");
         else if (misuse_set_high_risk(req->env, db, &actor, id, flag, reason, &org, &e))
-            reply_err(req, &e);
+            http_reply_err(req, &e);
         else
             http_reply_json(req, 200,
                             json_pack("{s:o}", "organization", organizations_render(&org, true)));
@@ -331,7 +322,7 @@ void misuse_refusal_post(struct http_req *req)
         err_clear(&e);
         struct service_refusal r;
         if (misuse_refuse_service(req->env, db, &actor, id, incident, reason, &r, NULL, &e))
-            reply_err(req, &e);
+            http_reply_err(req, &e);
         else
             http_reply_json(req, 201, json_pack("{s:o}", "service_refusal", render_refusal(&r)));
     }
@@ -354,7 +345,7 @@ void misuse_refusal_reverse_post(struct http_req *req)
         err_clear(&e);
         struct service_refusal r;
         if (misuse_restore_service(req->env, db, &actor, id, reason, &r, &e))
-            reply_err(req, &e);
+            http_reply_err(req, &e);
         else
             http_reply_json(req, 200, json_pack("{s:o}", "service_refusal", render_refusal(&r)));
     }

@@ -5,7 +5,11 @@
 #include "base/timefmt.h"
 #include "core/tags.h"
 #include "service/auth.h"
+#include "service/calendar_cache.h"
+#include "service/category_rules.h"
 #include "service/seed.h"
+#include "service/ticket_policy.h"
+#include "store/roster.h"
 #include "store/audit.h"
 #include "store/groups.h"
 #include "store/organizations.h"
@@ -633,6 +637,61 @@ static int last_staff_comment(const struct demo_ticket *t, size_t index, struct 
     return last;
 }
 
+/* The policy of a demo ticket, as staff would have triaged it: the category its tags name (the
+ * clause it shows off), else the keyword rules' suggestion; an urgent ticket's facts say the
+ * service is down with no workaround, so Critical is derived; a priority the facts do not give
+ * reads as set by hand. */
+static int demo_policy(struct db *db, const struct demo_ctx *c, const struct demo_ticket *t,
+                       struct ticket *saved, int64_t org_id, struct arena *a,
+                       struct ticket_policy *out, struct err *e)
+{
+    /* Of several, the most telling: the policy's own answer before a limit of scope before an
+     * ordinary request (refund_request over billing). */
+    static const enum policy_decision_kind telling[] = {
+        POLICY_ANSWER, POLICY_OUT_OF_SCOPE, POLICY_IN_SCOPE_BY_PACKAGE, POLICY_IN_SCOPE};
+    const char *category = NULL;
+    char tag[48];
+    for (size_t k = 0; k < sizeof telling / sizeof telling[0] && !category; k++)
+        for (const char *p = t->tags; *p && !category;) {
+            size_t len = strcspn(p, " ");
+            snprintf(tag, sizeof tag, "%.*s", (int)len, p);
+            const struct policy_category *pc = policy_category_find(tag);
+            if (pc && pc->kind == telling[k])
+                category = pc->id;
+            p += len + (p[len] == ' ');
+        }
+    if (strcmp(t->priority, "urgent") == 0)
+        saved->triage = (struct priority_facts){.service_down = PRIORITY_FACT_YES,
+                                                .workaround = PRIORITY_FACT_NO};
+    saved->category = category;
+    int rc = category_rules_suggest(db, t->subject, t->c[0].body, a, &saved->suggested_category, e);
+    rc = rc ? rc
+            : ticket_policy_decide(c->env, db, org_id, category, saved->suggested_category,
+                                   &saved->triage, c->now, out, e);
+    if (!rc)
+        saved->priority_set_by_hand =
+            strcmp(ticket_priority_name(out->priority.priority), t->priority) != 0;
+    return rc;
+}
+
+/* The duty roster: the support lead and the admin take turns, the lead this week. */
+static int add_roster(struct db *db, const struct demo_ctx *c, struct err *e)
+{
+    const struct calendar *cal;
+    struct calendar_ref *ref;
+    int rc = calendar_cache_acquire(c->env, db, &cal, &ref, e);
+    if (rc)
+        return rc;
+    int64_t today = cal_local_day(cal, c->now);
+    calendar_cache_release(ref);
+    struct civil_date d =
+        timefmt_civil_from_days(today - (timefmt_weekday_from_days(today) + 6) % 7);
+    char monday[16];
+    snprintf(monday, sizeof monday, "%04lld-%02d-%02d", (long long)d.year, d.month, d.day);
+    const int64_t leads[] = {c->person_id[MARCUS], c->person_id[DANA]};
+    return roster_row_put(db, monday, leads, 2, 0, c->now, e);
+}
+
 static int add_ticket(struct db *db, struct demo_ctx *c, size_t index, struct buf *tags,
                       struct err *e)
 {
@@ -700,7 +759,13 @@ static int add_ticket(struct db *db, struct demo_ctx *c, size_t index, struct bu
                            .updated_at = p.last};
     snprintf(saved.status, sizeof saved.status, "%s", p.status);
     snprintf(saved.priority, sizeof saved.priority, "%s", t->priority);
-    rc = tickets_save(db, &saved, e);
+    struct arena a;
+    arena_init(&a, 1u << 20);
+    struct ticket_policy pol;
+    rc = demo_policy(db, c, t, &saved, org == NO_ORG ? 0 : c->org_id[org], &a, &pol, e);
+    rc = rc ? rc : tickets_save(db, &saved, e);
+    rc = rc ? rc : ticket_policy_record(db, &saved, &pol, c->now, &a, e);
+    arena_release(&a);
     /* The clocks as they stand now, after the demo's history (queues sort by them). */
     rc = rc ? rc : ticket_sla_refresh(c->env, db, p.id, c->now, false, e);
     if (!rc)
@@ -740,6 +805,7 @@ static int demo_tx(struct db *db, void *arg, struct err *e)
         rc = find_team(db, seed_group_names[i], &c->team_id[i], e);
     rc = rc ? rc : add_orgs(db, c, e);
     rc = rc ? rc : add_people(db, c, e);
+    rc = rc ? rc : add_roster(db, c, e);
     rc = rc ? rc : add_tickets(db, c, e);
     if (rc)
         return rc;

@@ -260,7 +260,7 @@ struct challenge_ctx {
 
 static int no_contacts(struct err *e, const char *why)
 {
-    return err_set(e, ERR_CONFLICT, "identity_no_contacts", "%s", why);
+    return err_reason(e, err_set(e, ERR_CONFLICT, NULL, "%s", why), "identity_no_contacts");
 }
 
 static void mail_body(struct buf *b, int64_t ticket_id, const char *code)
@@ -389,8 +389,8 @@ struct verify_ctx {
 
 static int locked(struct err *e)
 {
-    return err_set(e, ERR_CONFLICT, "identity_locked",
-                   "too many wrong codes: this verification is locked; send a new code");
+    return err_reason(e, err_set(e, ERR_CONFLICT, NULL,
+                   "too many wrong codes: this verification is locked; send a new code"), "identity_locked");
 }
 
 static int wrong_try(struct verify_ctx *c, struct db *db, const struct identity_challenge *ch,
@@ -427,13 +427,13 @@ static int verify_tx(struct db *db, void *arg, struct err *e)
     if ((rc = identity_challenges_current(db, c->ticket_id, &ch, &found, e)))
         return rc;
     if (!found)
-        return err_set(e, ERR_CONFLICT, "identity_no_challenge",
-                       "no verification code was sent for this ticket; send one first");
+        return err_reason(e, err_set(e, ERR_CONFLICT, NULL,
+                       "no verification code was sent for this ticket; send one first"), "identity_no_challenge");
     if (strcmp(ch.status, "locked") == 0)
         return locked(e);
     if (now >= ch.expires_at)
-        return err_set(e, ERR_CONFLICT, "identity_expired",
-                       "the verification code has expired; send a new one");
+        return err_reason(e, err_set(e, ERR_CONFLICT, NULL,
+                       "the verification code has expired; send a new one"), "identity_expired");
     if (!code_well_formed(c->code, c->len))
         return err_set(e, ERR_INVALID, "code", "the code must be %d digits", IDENTITY_CODE_DIGITS);
     char given[IDENTITY_HASH_HEX + 1];
@@ -553,9 +553,9 @@ static int billing_tx(struct db *db, void *arg, struct err *e)
     if ((rc = identity_ticket_verified(db, c->ticket_id, now, &verified, &until, e)))
         return rc;
     if (!verified || !p.organization_id)
-        return err_set(e, ERR_FORBIDDEN, "identity_unverified",
+        return err_reason(e, err_set(e, ERR_FORBIDDEN, NULL,
                        "the requester's identity is not verified for this ticket; send a "
-                       "verification code first");
+                       "verification code first"), "identity_unverified");
     /* Only the ticket's own account: the organization comes from the ticket, never from the
      * caller. */
     if ((rc = organizations_get(db, p.organization_id, c->org, e)) ||

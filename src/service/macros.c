@@ -479,8 +479,8 @@ static int apply_tx(struct db *db, void *arg, struct err *e)
         if (rc)
             return rc;
         if (!verified) /* clause 1.5: billing macros wait for the requester's verification */
-            return err_set(e, ERR_FORBIDDEN, "identity_unverified",
-                           "verify the requester's identity before applying this billing macro");
+            return err_reason(e, err_set(e, ERR_FORBIDDEN, NULL,
+                           "verify the requester's identity before applying this billing macro"), "identity_unverified");
     }
     struct placeholders_value v[V_COUNT];
     for (int i = 0; i < V_COUNT; i++)

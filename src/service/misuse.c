@@ -476,8 +476,8 @@ static int check_on_duty(struct db *db, const struct misuse_actor *actor, int64_
     if (rc)
         return rc;
     if (on_duty != actor->subject.user_id)
-        return err_set(e, ERR_FORBIDDEN, "not_on_duty",
-                       "only the support lead on duty or an admin may refuse or restore service");
+        return err_reason(e, err_set(e, ERR_FORBIDDEN, NULL,
+                       "only the support lead on duty or an admin may refuse or restore service"), "not_on_duty");
     return 0;
 }
 

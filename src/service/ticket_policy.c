@@ -8,6 +8,7 @@
 #include "store/audit.h"
 #include "store/organizations.h"
 #include "store/policy_exceptions.h"
+#include "store/ticket_housekeeping.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -251,4 +252,43 @@ int ticket_policy_exceptions_list(struct db *db, const struct access_subject *s,
         return err_set(e, ERR_FORBIDDEN, NULL, "policy exceptions are for staff");
     struct list_ctx c = {f, after, limit, a, out, n};
     return db_transact(db, DB_TX_READ, list_tx, &c, e);
+}
+
+struct lapsed_ctx {
+    const struct env *env;
+    int64_t now;
+    size_t accounts;
+};
+
+static int lapsed_tx(struct db *db, void *arg, struct err *e)
+{
+    struct lapsed_ctx *c = arg;
+    c->accounts = 0; /* db_transact() may run this again after ERR_BUSY */
+    const struct calendar *cal;
+    struct calendar_ref *ref;
+    int rc = calendar_cache_acquire(c->env, db, &cal, &ref, e);
+    if (rc)
+        return rc;
+    struct civil_date d = timefmt_civil_from_days(cal_local_day(cal, c->now));
+    calendar_cache_release(ref);
+    char today[16];
+    snprintf(today, sizeof today, "%04lld-%02d-%02d", (long long)d.year, d.month, d.day);
+    int64_t ids[TICKET_POLICY_LAPSED_BATCH];
+    size_t n = 0;
+    rc = ticket_housekeeping_lapsed_packages(db, today, TICKET_POLICY_LAPSED_BATCH, ids, &n, e);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = ticket_policy_refresh_organization(c->env, db, ids[i], c->now, false, e);
+    if (!rc)
+        c->accounts = n;
+    return rc;
+}
+
+int ticket_policy_sweep_lapsed(const struct env *env, struct db *db, int64_t now, size_t *accounts,
+                               struct err *e)
+{
+    struct lapsed_ctx c = {env, now, 0};
+    int rc = db_transact(db, DB_TX_WRITE, lapsed_tx, &c, e);
+    if (!rc)
+        *accounts = c.accounts;
+    return rc;
 }

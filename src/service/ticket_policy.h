@@ -62,6 +62,13 @@ int ticket_policy_exception(struct db *db, int64_t ticket_id, const char *kind, 
 int ticket_policy_refresh_organization(const struct env *env, struct db *db, int64_t org_id,
                                        int64_t now, bool became_high_risk, struct err *e);
 
+/* Accounts whose extra support package lapsed at the end of its last day (local midnight) are
+ * decided again, their tickets' priority re-derived (issue 5: "active at that moment"): one
+ * write transaction for at most TICKET_POLICY_LAPSED_BATCH accounts; *accounts says how many. */
+#define TICKET_POLICY_LAPSED_BATCH 50
+int ticket_policy_sweep_lapsed(const struct env *env, struct db *db, int64_t now, size_t *accounts,
+                               struct err *e);
+
 /* The assignee a high-risk account's ticket goes to: the support lead on duty at now (0: nobody
  * on duty). */
 int ticket_policy_high_risk_assignee(struct db *db, int64_t now, int64_t *user_id, struct err *e);

@@ -376,6 +376,17 @@ static int follow_up(struct db *db, struct update_ctx *c, const struct ticket *o
         .uploads = c->req->comment.uploads,
         .upload_count = c->req->comment.upload_count,
     };
+    /* Decided afresh: the account may have changed since (a package bought, service refused);
+     * a priority staff set by hand stays theirs. */
+    struct ticket_policy p;
+    rc = ticket_policy_decide(c->env, db, b.row.organization_id, b.row.category,
+                              b.row.suggested_category, &b.row.triage, now, &p, e);
+    if (rc)
+        return rc;
+    if (!b.row.priority_set_by_hand)
+        b.row.priority = ticket_priority_name(p.priority.priority);
+    if (p.scope.flags & POLICY_FLAG_SERVICE_REFUSED)
+        b.row.status = ticket_status_name(TICKET_STATUS_CLOSED);
     int64_t id;
     rc = tickets__give_birth(db, &b, c->actor->subject.user_id, now, &id, e);
     if (rc)
@@ -384,12 +395,11 @@ static int follow_up(struct db *db, struct update_ctx *c, const struct ticket *o
     tickets__change(&ch, "follow_up", NULL, tickets__keep_id(&ch, id));
     rc = tickets__write_changes(db, &ch, old->id, c->actor->subject.user_id, now, e);
     c->follow_up = true;
-    struct ticket_policy p;
-    rc = rc ? rc
-            : ticket_policy_decide(c->env, db, b.row.organization_id, b.row.category,
-                                   b.row.suggested_category, &b.row.triage, now, &p, e);
     struct ticket born = {.id = id, .suggested_category = b.row.suggested_category};
     rc = rc ? rc : ticket_policy_record(db, &born, &p, now, c->a, e);
+    rc = rc ? rc
+            : policy_follow_through(db, id, b.row.organization_id, &requester, &p,
+                                    c->actor->subject.user_id, now, e);
     rc = rc ? rc : ticket_sla_refresh(c->env, db, id, now, true, e);
     return rc ? rc : tickets_get(db, id, false, c->a, c->out, e);
 }
@@ -554,15 +564,19 @@ static int staff_policy(struct db *db, struct update_ctx *c, struct ticket *t, i
     if (rc)
         return rc;
     enum ticket_priority derived = p->priority.priority;
-    if (priority_changes) {
+    /* Staff's priority differs from the derived one and would take effect: a change, or the
+     * current priority kept against facts that would now re-derive it. */
+    bool rederives = triage_changed && priority_rederive(t->priority_set_by_hand);
+    if (r->priority && wanted != derived && (priority_changes || rederives)) {
         if ((rc = priority_check_override(derived, wanted, in->justification, e)))
             return rc;
-        t->priority_set_by_hand = wanted != derived;
-        c->priority_exception = t->priority_set_by_hand;
+        t->priority_set_by_hand = true;
+        c->priority_exception = true;
         set_priority(t, ch, ticket_priority_name(wanted));
     } else if (r->priority && wanted == derived) {
         t->priority_set_by_hand = false; /* handed back to the derivation */
-    } else if (triage_changed && priority_rederive(t->priority_set_by_hand)) {
+        set_priority(t, ch, ticket_priority_name(wanted));
+    } else if (rederives) {
         set_priority(t, ch, ticket_priority_name(derived));
     }
     if (new_override) {

@@ -116,3 +116,28 @@ int ticket_housekeeping_close(struct db *db, int64_t id, int64_t now, bool *clos
     *closed = true;
     return 0;
 }
+
+int ticket_housekeeping_lapsed_packages(struct db *db, const char *today, size_t limit,
+                                        int64_t *ids, size_t *n, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "SELECT o.id FROM organizations o WHERE o.support_package_until < ? "
+                        "AND EXISTS (SELECT 1 FROM tickets t WHERE t.organization_id = o.id "
+                        "AND t.status <> 'closed' AND ((t.priority = 'high' AND "
+                        "t.priority_set_by_hand = 0) OR t.policy_decision = "
+                        "'in_scope_by_package')) ORDER BY o.id LIMIT ?",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_cstr(st, 1, today);
+    db_bind_int64(st, 2, (int64_t)limit);
+    size_t count = 0;
+    while ((rc = db_step(st, e)) == DB_ROW && count < limit)
+        ids[count++] = db_column_int64(st, 0);
+    db_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    *n = count;
+    return 0;
+}

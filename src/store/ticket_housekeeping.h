@@ -49,7 +49,13 @@ int ticket_housekeeping_sla_due(struct db *db, int64_t now, size_t max, int64_t 
 /* The soonest sla_next_at of any ticket (0: none): the sweep sleeps until then. An index probe. */
 int ticket_housekeeping_sla_next(struct db *db, int64_t *next, struct err *e);
 
-int ticket_housekeeping_close(struct db *db, int64_t id, int64_t now, bool *closed,
-                              struct err *e);
+int ticket_housekeeping_close(struct db *db, int64_t id, int64_t now, bool *closed, struct err *e);
+
+/* Up to limit accounts whose extra support package has lapsed (its last day, 'YYYY-MM-DD', is
+ * before today) and that still have a ticket decided as if it were active: not closed, and
+ * either at the derived priority high (not set by hand) or decided in scope by the package.
+ * Their ids, ascending, into ids[0..*n). */
+int ticket_housekeeping_lapsed_packages(struct db *db, const char *today, size_t limit,
+                                        int64_t *ids, size_t *n, struct err *e);
 
 #endif

@@ -224,7 +224,7 @@ int tickets_save(struct db *db, const struct ticket *t, struct err *e)
                         "assignee_id = ?, group_id = ?, solved_at = ?, updated_at = ?, "
                         "category = ?, triage_service_down = ?, triage_data_lost = ?, "
                         "triage_feature_down = ?, triage_workaround = ?, "
-                        "priority_set_by_hand = ?, scope_override = ? "
+                        "priority_set_by_hand = ?, scope_override = ?, suggested_category = ? "
                         "WHERE id = ? RETURNING id",
                         &st, e);
     if (rc)
@@ -243,7 +243,8 @@ int tickets_save(struct db *db, const struct ticket *t, struct err *e)
     bind_fact(st, 12, t->triage.workaround);
     db_bind_int64(st, 13, t->priority_set_by_hand);
     bind_opt_text(st, 14, t->scope_override);
-    db_bind_int64(st, 15, t->id);
+    bind_opt_text(st, 15, t->suggested_category);
+    db_bind_int64(st, 16, t->id);
     rc = db_step(st, e);
     if (rc == DB_ROW)
         rc = 0;

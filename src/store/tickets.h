@@ -122,8 +122,8 @@ int tickets_sla_events(struct db *db, int64_t ticket_id, size_t cap, struct tick
                        size_t *n, struct err *e);
 
 /* Write back the fields a ticket update may change: subject, status, priority, assignee_id,
- * group_id, solved_at, updated_at, category, the triage facts, priority_set_by_hand and
- * scope_override, from t (by t->id). ERR_NOT_FOUND when no such ticket. */
+ * group_id, solved_at, updated_at, category, the triage facts, priority_set_by_hand,
+ * scope_override and suggested_category, from t (by t->id). ERR_NOT_FOUND when no such ticket. */
 int tickets_save(struct db *db, const struct ticket *t, struct err *e);
 
 /* Record the ticket's policy decision: its kind (NULL: none), the instant and the whole

@@ -21,8 +21,14 @@ const STEP_TIMEOUT_MS = 15_000;
 
 const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery' };
 const AGENT = { name: 'Alan Agent', email: 'alan@example.com', password: 'agent password 42' };
+const LEAD = { name: 'Lena Lead', email: 'lena@example.com', password: 'lead password 42' };
 const CUSTOMER = { name: 'Carol Customer', email: 'carol@acme.example', password: 'carol password 42' };
 const OTHER = { name: 'Oscar Other', email: 'oscar@globex.example', password: 'oscar password 42' };
+// The support policy (issue 5): an account with an owner on file, and a member asking about billing.
+const OWNER = { name: 'Olivia Owner', email: 'olivia@bluebird.example' };
+const MEMBER = { name: 'Ben Baker', email: 'ben@bluebird.example' };
+const BILLING_SUBJECT = 'Question about my last invoice';
+const JUSTIFICATION = 'Long-standing client mid-migration; a one-off integration pointer costs us little.';
 // Markup in a subject must arrive as text: if it were parsed, the handler would set the flag.
 const SUBJECT = 'Invoices page is blank <img src=x onerror="window.__pwned=1">';
 const DESCRIPTION = 'Since this morning the invoices page shows nothing.\nSteps: sign in, open Billing.';
@@ -177,12 +183,46 @@ async function seed() {
   await new Session().call('POST', '/api/v2/setup', { setup_token: token[1], user: ADMIN });
   cli(['staff', 'add', '--db', dbUrl, '--email', AGENT.email, '--name', AGENT.name, '--role', 'agent'],
     `${AGENT.password}\n`);
+  cli(['staff', 'add', '--db', dbUrl, '--email', LEAD.email, '--name', LEAD.name, '--role', 'lead'],
+    `${LEAD.password}\n`);
   const admin = new Session();
   await admin.signIn(ADMIN);
   const acme = (await admin.call('POST', '/api/v2/organizations', { organization: { name: 'Acme Widgets' } })).organization;
   const globex = (await admin.call('POST', '/api/v2/organizations', { organization: { name: 'Globex' } })).organization;
   await addCustomer(admin, CUSTOMER, acme.id);
   await addCustomer(admin, OTHER, globex.id, { password: false }); // sets it in the browser
+}
+
+let bluebird;
+let billingTicketId;
+let integrationTicketId;
+
+// A client account with billing facts and an owner on file, and two tickets of its member: a
+// billing question (category suggested by the keyword rules) and a custom integration (out of
+// scope, category set by staff).
+async function seedPolicy(admin) {
+  bluebird = (await admin.call('POST', '/api/v2/organizations', { organization: {
+    name: 'Bluebird Bakery', plan: 'growth', plan_rate_cents: 4900 } })).organization;
+  await admin.call('PUT', `/api/v2/organizations/${bluebird.id}/billing`,
+    { billing: { last_invoice: 'INV-1042', balance_cents: 0, card: 'Visa ending 4242' } });
+  await admin.call('POST', '/api/v2/users', { user: { name: OWNER.name, email: OWNER.email,
+    role: 'end-user', organization_id: bluebird.id, account_role: 'owner' } });
+  const ben = (await admin.call('POST', '/api/v2/users', { user: { name: MEMBER.name, email: MEMBER.email,
+    role: 'end-user', organization_id: bluebird.id, account_role: 'member' } })).user;
+  billingTicketId = (await admin.call('POST', '/api/v2/tickets', { ticket: {
+    subject: BILLING_SUBJECT, requester_id: ben.id,
+    comment: { body: 'I was charged twice on my invoice this month. Can you explain the payment?' } } })).ticket.id;
+  integrationTicketId = (await admin.call('POST', '/api/v2/tickets', { ticket: {
+    subject: 'Connect our POS to your API', requester_id: ben.id, category: 'custom_integration',
+    comment: { body: 'Could you build the connection between our till system and the app?' } } })).ticket.id;
+}
+
+/** The newest identity code mailed for a ticket (read from the outbox, as the owner would). */
+function identityCode(ticket) {
+  const body = sqlite(`SELECT body FROM outbox WHERE kind = 'identity_code' AND ticket_id = ${ticket} ORDER BY id DESC LIMIT 1`);
+  const m = body.match(/^\s+(\d{6})\s*$/m);
+  assert(m, `an identity code for ticket ${ticket} in the outbox`);
+  return m[1];
 }
 
 // ------------------------------------------------------------------ the browser
@@ -276,6 +316,9 @@ step('portal: an empty request shows the error next to the subject', async () =>
 step('portal: the customer submits a request and lands on it', async () => {
   await carol.getByLabel('Subject').fill(SUBJECT);
   await carol.getByLabel('Description').fill(DESCRIPTION);
+  // The triage questions: down, but with a workaround, is not critical (the priority stays Normal).
+  await carol.getByRole('radiogroup', { name: /service down/ }).getByLabel('Yes').check();
+  await carol.getByRole('radiogroup', { name: /work around/ }).getByLabel('Yes').check();
   await shot(carol, 'portal-form');
   await carol.getByRole('button', { name: 'Submit request' }).click();
   await carol.waitForURL(/#\/requests\/\d+$/);
@@ -287,6 +330,11 @@ step('portal: the customer submits a request and lands on it', async () => {
     hasText: /^We expect to reply by [A-Z][a-z]+day, [A-Z][a-z]+ \d{1,2}, \d{1,2}:\d\d [ap]\.m\. Eastern\. This is our aim, not a guarantee\.$/,
   }).waitFor();
   assertEq(await carol.evaluate(() => window.__pwned), undefined, 'markup in the subject stayed text');
+  const admin = new Session();
+  await admin.signIn(ADMIN);
+  const { ticket } = await admin.call('GET', `/api/v2/tickets/${ticketId}`);
+  assertEq(JSON.stringify(ticket.triage),
+    JSON.stringify({ service_down: true, data_lost: null, feature_down: null, workaround: true }), 'the triage answers');
 });
 
 step('portal: the support hours line says whether support is open, from the live calendar', async () => {
@@ -363,8 +411,11 @@ step('console: the agent sets priority Critical, the Billing team and takes the 
   await props.getByLabel('Priority').selectOption('urgent');
   await props.getByLabel('Team').selectOption({ label: 'Billing' });
   await props.getByRole('button', { name: 'Assign to me' }).click();
+  // Away from the policy's derived priority, the form asks why (clause 11).
+  await props.getByLabel(/^Justification/).fill('The whole finance team is blocked until month-end close.');
   await props.getByRole('button', { name: 'Update' }).click();
   await agent.locator('.card-head .badge').filter({ hasText: 'Critical' }).waitFor();
+  await agent.locator('.card-head .badge').filter({ hasText: 'set by hand' }).waitFor();
   await agent.locator('.card-head .badge').filter({ hasText: 'Pending' }).waitFor();
   await shot(agent, 'console-ticket');
   await agent.getByRole('link', { name: 'Assigned to me' }).click();
@@ -461,6 +512,243 @@ step('console: the SLA report lists this week\'s requests', async () => {
   await rows.first().waitFor();
   assertEq(await agent.locator('table.report thead th').first().textContent(), 'Week of', 'the first column');
   await shot(agent, 'console-sla-report');
+});
+
+step('policy: a billing question shows the policy panel, and billing stays locked', async () => {
+  // Made now, so that the queues of the steps above hold only the portal's request.
+  const admin = new Session();
+  await admin.signIn(ADMIN);
+  await seedPolicy(admin);
+  await agent.goto(`${base}/agent.html#/tickets/${billingTicketId}`);
+  await agent.getByRole('heading', { name: BILLING_SUBJECT }).waitFor();
+  const panel = agent.getByRole('region', { name: 'Policy' });
+  await panel.locator('.decision .badge').filter({ hasText: /^In scope$/ }).waitFor();
+  await panel.locator('.clause').filter({ hasText: /^clauses 1\.5, 2$/ }).waitFor();
+  await panel.getByText('Verify identity first').waitFor();
+  // The keyword rules suggested the category; staff confirm it.
+  assertEq(await panel.getByRole('combobox', { name: /^Category/ }).inputValue(), 'billing', 'the suggested category');
+  await panel.locator('.suggested').waitFor();
+  await panel.getByRole('button', { name: 'Confirm' }).click();
+  await agent.getByRole('heading', { name: BILLING_SUBJECT }).waitFor();
+  await panel.getByRole('button', { name: 'Save triage' }).waitFor();
+  assertEq(await panel.locator('.suggested').count(), 0, 'no longer marked suggested');
+  await agent.getByRole('region', { name: 'Billing' }).locator('.locked').filter({ hasText: /not verified/ }).waitFor();
+  await agent.getByRole('region', { name: 'Suggested response' }).locator('.locked').waitFor();
+  await agent.getByRole('region', { name: 'Identity' }).getByText('Not verified.').waitFor();
+  await shot(agent, 'console-policy-panel');
+});
+
+let code;
+
+step('policy: "Send code" mails the owner (masked address); a wrong code says how many tries are left', async () => {
+  const id = agent.getByRole('region', { name: 'Identity' });
+  await id.getByRole('button', { name: 'Send code' }).click();
+  await id.locator('.sent').filter({ hasText: /Code sent to o\*\*\*@bluebird\.example\. It expires/ }).waitFor();
+  code = identityCode(billingTicketId);
+  const wrong = code === '000000' ? '111111' : '000000';
+  await id.getByLabel('Enter code').fill(wrong);
+  await id.getByRole('button', { name: 'Verify' }).click();
+  const wrongMsg = id.locator('.field-error').filter({ hasText: /4 tries left/ });
+  await wrongMsg.waitFor();
+  assertEq((await wrongMsg.textContent()).match(/tries left/g).length, 1, 'the tries left, said once');
+});
+
+step('policy: the right code verifies the requester; billing opens and the response renders', async () => {
+  const id = agent.getByRole('region', { name: 'Identity' });
+  await id.getByLabel('Enter code').fill(code);
+  await id.getByRole('button', { name: 'Verify' }).click();
+  await id.locator('.verified').filter({ hasText: /^Verified until .+\(code\)$/ }).waitFor();
+  const billing = agent.getByRole('region', { name: 'Billing' });
+  await billing.getByRole('button', { name: 'Show billing facts' }).click();
+  await billing.getByText('INV-1042').waitFor();
+  await billing.getByText('Visa ending 4242').waitFor();
+  await billing.getByText('$49.00').waitFor();
+  // Drawn again after verification, the billing response can now be used as the reply.
+  const sugg = agent.getByRole('region', { name: 'Suggested response' });
+  await sugg.getByRole('button', { name: 'Use as reply' }).click();
+  const reply = await agent.getByLabel(/Public reply/).inputValue();
+  assert(reply.startsWith('Hi Ben,') && reply.includes('Thank you for confirming your identity'), `the reply box holds the macro: ${reply.slice(0, 80)}`);
+  await shot(agent, 'console-identity-billing');
+});
+
+step('policy: the disclosure is in the audit log (billing.disclosed, target the ticket)', async () => {
+  const admin = new Session();
+  await admin.signIn(ADMIN);
+  const { audit_logs: entries } = await admin.call('GET', '/api/v2/audit_logs?filter[action]=billing.disclosed');
+  const mine = entries.filter((x) => x.target_type === 'ticket' && x.target_id === billingTicketId);
+  assert(mine.length >= 1, `a billing.disclosed entry for ticket ${billingTicketId}: ${JSON.stringify(entries)}`);
+  assertEq(mine[0].detail.organization_id, bluebird.id, 'the disclosed account');
+  assert(Array.isArray(mine[0].detail.fields) && mine[0].detail.fields.length > 0, 'the disclosed fields are listed');
+});
+
+step('policy: an override needs a written justification (the 422 shows), then is recorded', async () => {
+  await agent.goto(`${base}/agent.html#/tickets/${integrationTicketId}`);
+  const panel = agent.getByRole('region', { name: 'Policy' });
+  await panel.locator('.decision .badge').filter({ hasText: /^Out of scope$/ }).waitFor();
+  await panel.locator('.clause').filter({ hasText: /^clause 3$/ }).waitFor();
+  await panel.getByRole('button', { name: 'Override…' }).click();
+  const dlg = agent.getByRole('dialog', { name: 'Override the policy' });
+  await dlg.getByLabel(/Treat as in scope/).check();
+  await dlg.getByLabel('Justification').fill('client asked nicely');
+  await dlg.getByRole('button', { name: 'Record override' }).click();
+  await dlg.locator('.field-error').filter({ hasText: /20/ }).waitFor();
+  await dlg.getByLabel('Justification').fill(JUSTIFICATION);
+  await dlg.locator('.char-count.ok').waitFor();
+  await shot(agent, 'console-policy-override-dialog');
+  await dlg.getByRole('button', { name: 'Record override' }).click();
+  await dlg.waitFor({ state: 'detached' });
+  await panel.getByText('Overridden: in scope').waitFor();
+  await panel.locator('.override-note blockquote').filter({ hasText: JUSTIFICATION }).waitFor();
+  await shot(agent, 'console-policy-override');
+});
+
+step('policy: a lead bans a requester from the ticket page; the portal then refuses them politely', async () => {
+  // The agent sees no ban button; the admin does.
+  assertEq(await agent.getByRole('button', { name: /^Ban the/ }).count(), 0, 'no ban button for an agent');
+  const admin = await newPage();
+  await signIn(admin, `/agent.html#/tickets/${ticketId}`, ADMIN);
+  // Any staff member flags a message as abusive.
+  const msg = admin.locator('.comment').filter({ hasText: 'Confirmed, it works again' });
+  await msg.getByRole('button', { name: 'Flag as abusive' }).click();
+  const flag = admin.getByRole('dialog', { name: 'Flag this message as abusive' });
+  await flag.getByLabel('Reason').fill('Insults the agent by name.');
+  await flag.getByRole('button', { name: 'Flag' }).click();
+  await msg.getByText('Flagged abusive').waitFor();
+  const mod = admin.getByRole('region', { name: 'Moderation' });
+  await mod.getByRole('button', { name: 'Ban the requester…' }).click();
+  const dlg = admin.getByRole('dialog', { name: 'Ban the requester from support' });
+  await dlg.getByLabel('Reason').fill('Repeated insults to the team after two warnings.');
+  await dlg.getByRole('button', { name: 'Ban' }).click();
+  await mod.getByText('The requester is banned').waitFor();
+  await mod.getByRole('button', { name: 'Unban the requester…' }).waitFor();
+  await shot(admin, 'console-moderation');
+  // Banned, Carol's session ended; signed in again, a new request gets the policy's notice.
+  const page = await newPage();
+  await signIn(page, '/portal.html', CUSTOMER);
+  await page.getByRole('heading', { name: 'My requests' }).waitFor();
+  await page.goto(`${base}/portal.html#/new`);
+  await page.getByLabel('Subject').fill('Still broken');
+  await page.getByLabel('Description').fill('Please look again.');
+  await page.getByRole('radiogroup', { name: /service down/ }).getByLabel('Yes').check();
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await page.locator('.notice').getByRole('heading', { name: 'We cannot take this request' }).waitFor();
+  const noticeText = await page.locator('.notice').innerText();
+  assert(/support has been withdrawn from you because of abusive behaviour .*clause 5/.test(noticeText),
+    `the policy's notice (clause 5): ${noticeText}`);
+  await shot(page, 'portal-banned-notice');
+  await page.context().close();
+  // Lifted again, so the rest of the scenario runs as before.
+  await mod.getByRole('button', { name: 'Unban the requester…' }).click();
+  const un = admin.getByRole('dialog', { name: 'Unban the requester' });
+  await un.getByLabel('Reason').fill('Apologised in writing.');
+  await un.getByRole('button', { name: 'Unban' }).click();
+  await mod.getByRole('button', { name: 'Ban the requester…' }).waitFor();
+  await admin.context().close();
+});
+
+step('policy: the admin edits the duty roster and sees who is on duty', async () => {
+  const admin = await newPage();
+  await signIn(admin, '/agent.html#/roster', ADMIN);
+  await admin.getByRole('heading', { name: 'Duty roster' }).waitFor();
+  const rot = admin.getByRole('form', { name: 'Rotation' });
+  await rot.getByLabel('Lead to add').selectOption({ label: `${ADMIN.name} (admin)` });
+  await rot.getByRole('button', { name: 'Add to rotation' }).click();
+  const monday = new Date();
+  monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7) - 7);
+  await rot.getByLabel(/Anchor Monday/).fill(monday.toISOString().slice(0, 10));
+  await rot.getByRole('button', { name: 'Save rotation' }).click();
+  await admin.locator('.on-duty').filter({ hasText: `On duty now: ${ADMIN.name} (rotation)` }).waitFor();
+  await shot(admin, 'console-roster');
+  await admin.context().close();
+});
+
+step('policy: a high-risk account is flagged on its ticket page and in every queue row', async () => {
+  const admin = await newPage();
+  await signIn(admin, `/agent.html#/tickets/${billingTicketId}`, ADMIN);
+  const mod = admin.getByRole('region', { name: 'Moderation' });
+  await mod.getByRole('button', { name: 'Mark high risk…' }).click();
+  const dlg = admin.getByRole('dialog', { name: `Mark ${bluebird.name} high risk` });
+  await dlg.getByLabel('Reason').fill('Chargeback fraud pattern reported by the bank.');
+  await dlg.getByRole('button', { name: 'Mark high risk' }).click();
+  await admin.getByRole('note', { name: 'High-risk account' }).waitFor();
+  await mod.getByRole('button', { name: 'Clear high risk…' }).waitFor();
+  await admin.context().close();
+  await agent.getByRole('link', { name: 'All open' }).click();
+  const row = agent.locator('table.queue tbody tr').filter({ hasText: BILLING_SUBJECT });
+  await row.locator('.badge.risk').filter({ hasText: 'High risk' }).waitFor();
+  const other = agent.locator('table.queue tbody tr').filter({ hasText: SUBJECT });
+  assertEq(await other.locator('.badge.risk').count(), 0, 'no warning on another account\'s ticket');
+  await shot(agent, 'console-queue-high-risk');
+  await row.getByRole('link', { name: BILLING_SUBJECT }).click();
+  await agent.getByRole('note', { name: 'High-risk account' }).waitFor();
+});
+
+step('policy: the feature board and the policy report (exceptions, disclosures per week)', async () => {
+  const admin = await newPage();
+  await signIn(admin, '/agent.html#/features', ADMIN);
+  await admin.getByRole('heading', { name: 'Feature board' }).waitFor();
+  await admin.getByLabel('Title').fill('Point-of-sale integration');
+  await admin.getByRole('button', { name: 'Add item' }).click();
+  const row = admin.locator('table.features tbody tr').filter({ hasText: 'Point-of-sale integration' });
+  await row.getByRole('combobox').selectOption('planned');
+  await row.getByText('Saved.').waitFor();
+  await shot(admin, 'console-feature-board');
+  await admin.getByRole('link', { name: 'Policy report' }).click();
+  await admin.getByRole('heading', { name: 'Policy report' }).waitFor();
+  const ex = admin.locator('table.exceptions tbody tr').filter({ hasText: JUSTIFICATION });
+  await ex.waitFor();
+  await ex.getByText(`#${integrationTicketId}`).waitFor();
+  const cells = await admin.locator('table.policy-report tbody td[data-label="Disclosures"]').allTextContents();
+  const disclosures = cells.reduce((n, c) => n + Number(c), 0);
+  assert(disclosures >= 1, `the weeks count the disclosure (${cells.join(',')})`);
+  await shot(admin, 'console-policy-report');
+  await admin.context().close();
+  assertEq(await agent.getByRole('link', { name: 'Policy report' }).count(), 0, 'no policy report link for an agent');
+});
+
+// "2026-11-26T14:05" in this machine's zone (the browser's too), for a datetime-local input.
+function localInput(ms) {
+  const d = new Date(ms);
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+step('policy: only the lead on duty may refuse service; put on duty, she refuses it with evidence', async () => {
+  const lena = await newPage();
+  await signIn(lena, `/agent.html#/tickets/${billingTicketId}`, LEAD);
+  const mod = lena.getByRole('region', { name: 'Moderation' });
+  await mod.getByRole('button', { name: 'Open incident…' }).waitFor();
+  await mod.getByRole('button', { name: 'Ban the requester…' }).waitFor(); // a lead bans
+  assertEq(await mod.getByRole('button', { name: 'Refuse service…' }).count(), 0, 'no refusal for a lead not on duty');
+  // The admin puts her on duty with an override (the roster page's form).
+  const admin = await newPage();
+  await signIn(admin, '/agent.html#/roster', ADMIN);
+  const add = admin.getByRole('form', { name: 'New override' });
+  await add.getByLabel('Lead').selectOption({ label: LEAD.name });
+  await add.getByLabel('Reason').fill('Covering the weekend escalations');
+  await add.getByLabel(/^From/).fill(localInput(Date.now() - 3600_000));
+  await add.getByLabel(/^Until/).fill(localInput(Date.now() + 4 * 3600_000));
+  await add.getByRole('button', { name: 'Add override' }).click();
+  await admin.locator('.on-duty').filter({ hasText: `On duty now: ${LEAD.name} (override)` }).waitFor();
+  await admin.locator('table.overrides').getByText('Covering the weekend escalations').waitFor();
+  await admin.context().close();
+  await lena.reload();
+  await mod.getByText(`Lead on duty: ${LEAD.name} (you)`).waitFor();
+  // Evidence first (clause 12): an incident with a note.
+  await mod.getByRole('button', { name: 'Open incident…' }).click();
+  const inc = lena.getByRole('dialog', { name: `Open a misuse incident for ${bluebird.name}` });
+  await inc.getByLabel('Summary').fill('Card testing with stolen cards');
+  await inc.getByLabel(/First evidence/).fill('Forty declined charges in ten minutes on 2026-11-20.');
+  await inc.getByRole('button', { name: 'Open incident' }).click();
+  await mod.getByText('1 incident on file (1 piece of evidence).').waitFor();
+  await mod.getByRole('button', { name: 'Refuse service…' }).click();
+  const ref = lena.getByRole('dialog', { name: `Refuse service to ${bluebird.name}` });
+  await ref.getByLabel('Reason').fill('Fraudulent use of the service (clause 12).');
+  await ref.getByRole('button', { name: 'Refuse service' }).click();
+  await mod.getByText('Service refused').waitFor();
+  await lena.locator('.card-head .badge').filter({ hasText: 'Closed' }).waitFor();
+  await shot(lena, 'console-service-refused');
+  await lena.context().close();
 });
 
 step('console: sign-out ends the session', async () => {

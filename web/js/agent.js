@@ -1,12 +1,15 @@
 // The agent console: sign in, queue views, and the ticket page.
 // Hash routes (the server serves exact paths only):
 //   #/queue/mine  #/queue/unassigned  #/queue/open  #/queue/group/ID  #/tickets/ID
+//   #/report (SLA)  #/features  #/roster  #/policy-report (leads and admins)
 // The views are the server's built-in queues (GET /api/v2/views/{id}/tickets, SLA due soonest
 // first, a page at a time; counts from /api/v2/views/count_many). A team's queue is a
 // search (GET /api/v2/search, Zendesk's query language); its count is the same search asking
 // for one result.
 import * as api from './api.js';
 import { h, replace, timeEl, showFormError, clearFormErrors, busy, field, signInForm } from './dom.js';
+import * as policy from './ticket_policy.js';
+import { showFeatures, showRoster, showPolicyReport } from './boards.js';
 
 const main = document.getElementById('main');
 const account = document.getElementById('account');
@@ -18,6 +21,8 @@ let groups = [];
 let staff = [];
 const users = new Map(); // id -> user, or a Promise while loading
 const orgs = new Map();
+
+const isLead = () => !!me && (me.role === 'lead' || me.role === 'admin');
 
 function setTitle(text) {
   document.title = text ? `${text} · frontdesk console` : 'frontdesk console';
@@ -90,13 +95,18 @@ function renderChrome() {
   account.append(
     h('span', { class: 'who' }, `${me.name} (${me.role})`),
     h('button', { type: 'button', class: 'link', onclick: onSignOut }, 'Sign out'));
-  sidebar.append(
+  replace(sidebar,
     h('h2', {}, 'Views'),
     h('ul', {}, VIEWS.map((v) => h('li', {}, viewLink(v.key, v.name)))),
     groups.length ? h('h2', {}, 'Teams') : null,
     h('ul', {}, groups.map((g) => h('li', {}, viewLink(`group/${g.id}`, g.name)))),
+    h('h2', {}, 'Policy'),
+    h('ul', {},
+      h('li', {}, h('a', { href: '#/features', 'data-view': 'features' }, h('span', {}, 'Feature board'))),
+      h('li', {}, h('a', { href: '#/roster', 'data-view': 'roster' }, h('span', {}, 'Duty roster')))),
     h('h2', {}, 'Reports'),
-    h('ul', {}, h('li', {}, h('a', { href: '#/report', 'data-view': 'report' }, h('span', {}, 'SLA report')))));
+    h('ul', {}, h('li', {}, h('a', { href: '#/report', 'data-view': 'report' }, h('span', {}, 'SLA report'))),
+      isLead() ? h('li', {}, h('a', { href: '#/policy-report', 'data-view': 'policy-report' }, h('span', {}, 'Policy report'))) : null));
 }
 
 function viewLink(key, name) {
@@ -258,9 +268,10 @@ function slaBadge(sla) {
 function queueRow(t) {
   const requester = h('td', { 'data-label': 'Requester' }, '…');
   userById(t.requester_id).then((u) => { requester.textContent = u ? u.name : `#${t.requester_id}`; });
-  return h('tr', {},
+  return h('tr', { class: policy.isHighRisk(t) ? 'high-risk' : null },
     h('td', { 'data-label': 'Ticket' }, `#${t.id}`),
-    h('td', { 'data-label': 'Subject', class: 'subject' }, h('a', { href: `#/tickets/${t.id}` }, t.subject)),
+    h('td', { 'data-label': 'Subject', class: 'subject' }, h('a', { href: `#/tickets/${t.id}` }, t.subject),
+      policy.isHighRisk(t) ? [' ', policy.highRiskBadge()] : null),
     requester,
     h('td', { 'data-label': 'Status' }, statusBadge(t.status)),
     h('td', { 'data-label': 'Priority' }, priorityBadge(t.priority)),
@@ -271,14 +282,19 @@ function queueRow(t) {
 
 // ------------------------------------------------------------------ the ticket page
 
-function commentEl(c) {
+function commentEl(c, ctx) {
   const author = h('strong', {}, '…');
-  userById(c.author_id).then((u) => { author.textContent = u ? u.name : `user #${c.author_id}`; });
+  const flag = h('span', { class: 'comment-tools' });
+  userById(c.author_id).then((u) => {
+    author.textContent = u ? u.name : `user #${c.author_id}`;
+    // Staff flag what others wrote, not their colleagues' notes.
+    if (ctx && !(u && STAFF_ROLES.has(u.role))) flag.append(policy.flagButton(ctx, c));
+  });
   return h('article', { class: `comment ${c.public ? 'public' : 'internal'}` },
     h('header', {},
       author,
       c.public ? null : h('span', { class: 'badge note' }, 'Internal note'),
-      ' · ', timeEl(c.created_at)),
+      ' · ', timeEl(c.created_at), flag),
     h('div', { class: 'body' }, c.body));
 }
 
@@ -286,7 +302,7 @@ function commentEl(c) {
 function composer(ticket, kind) {
   const id = ticket.id;
   const isNote = kind === 'note';
-  const text = h('textarea', { name: kind, rows: 4, required: true, 'data-field': 'body' });
+  const text = h('textarea', { name: kind, rows: 4, required: true, 'data-field': 'body', id: `composer-${kind}` });
   // A reply usually hands the ticket to the requester: offer the status to leave it in.
   const then = isNote ? null : select('status', [['', `Keep ${api.STATUS_NAMES[ticket.status] || ticket.status}`],
     ...['open', 'pending', 'solved'].filter((s) => s !== ticket.status).map((s) => [s, `Set ${api.STATUS_NAMES[s]}`])], '');
@@ -325,16 +341,25 @@ function select(name, options, value) {
 }
 
 function propertiesForm(ticket) {
+  const derived = ticket.policy ? ticket.policy.priority.derived : null;
   const status = select('status', Object.entries(api.STATUS_NAMES), ticket.status);
   const priority = select('priority', [['urgent', 'Critical'], ['high', 'High Priority Non-critical'],
-    ['normal', 'Normal'], ...(ticket.priority === 'low' ? [['low', 'Normal (low)']] : [])], ticket.priority);
+    ['normal', 'Normal'], ...(ticket.priority === 'low' ? [['low', 'Low']] : [])], ticket.priority);
   const assignee = select('assignee_id', [[null, 'Unassigned'], ...staff.map((u) => [u.id, u.name])], ticket.assignee_id);
   const group = select('group_id', [[null, 'No team'], ...groups.map((g) => [g.id, g.name])], ticket.group_id);
+  // A priority away from the policy's derived one needs a written reason (clause 11).
+  const why = h('textarea', { name: 'policy_justification', rows: 3, 'data-field': 'policy_justification' });
+  const justification = field('Justification (at least 20 characters)', why,
+    `The policy derives ${api.PRIORITY_NAMES[derived] || 'another priority'}: say why this one benefits the client.`);
+  const needWhy = () => { justification.hidden = !derived || priority.value === derived || priority.value === ticket.priority; };
+  priority.addEventListener('change', needWhy);
+  needWhy();
   const form = h('form', { class: 'card properties', novalidate: true, 'aria-label': 'Ticket properties' },
     h('h2', {}, 'Properties'),
     h('p', { class: 'form-error', role: 'alert', hidden: true }),
     field('Status', status),
     field('Priority', priority),
+    justification,
     field('Assignee', assignee),
     field('Team', group),
     h('div', { class: 'actions' },
@@ -345,7 +370,10 @@ function propertiesForm(ticket) {
     clearFormErrors(form);
     const change = {};
     if (status.value !== ticket.status) change.status = status.value;
-    if (priority.value !== ticket.priority) change.priority = priority.value;
+    if (priority.value !== ticket.priority) {
+      change.priority = priority.value;
+      if (!justification.hidden) change.policy_justification = why.value;
+    }
     const a = assignee.value ? Number(assignee.value) : null;
     if (a !== ticket.assignee_id) change.assignee_id = a;
     const g = group.value ? Number(group.value) : null;
@@ -489,21 +517,33 @@ async function showTicket(id) {
     return;
   }
   setTitle(`#${ticket.id} ${ticket.subject}`);
+  const ctx = {
+    me, ticket, staff, userById, orgById,
+    reload: () => showTicket(ticket.id),
+    forgetOrg: (oid) => orgs.delete(oid),
+    replyBox: () => document.getElementById('composer-reply'),
+  };
   replace(main, h('div', { class: 'ticket-layout' },
     h('section', { class: 'card ticket-main' },
+      policy.highRiskBanner(ticket),
       h('div', { class: 'card-head' },
         h('h1', {}, ticket.subject),
-        h('span', { class: 'badges' }, statusBadge(ticket.status), priorityBadge(ticket.priority))),
+        h('span', { class: 'badges' }, statusBadge(ticket.status), priorityBadge(ticket.priority),
+          ticket.priority_set_by_hand ? h('span', { class: 'badge note' }, 'set by hand') : null,
+          policy.isHighRisk(ticket) ? policy.highRiskBadge() : null)),
       h('p', { class: 'meta' }, `#${ticket.id} · via ${ticket.via ? ticket.via.channel : '?'} · created `,
         timeEl(ticket.created_at), ' · updated ', timeEl(ticket.updated_at)),
-      h('div', { class: 'conversation', 'aria-label': 'Conversation' }, comments.map(commentEl)),
+      policy.policyPanel(ctx),
+      h('div', { class: 'conversation', 'aria-label': 'Conversation' }, comments.map((c) => commentEl(c, ctx))),
       composer(ticket, 'reply'),
       composer(ticket, 'note')),
-    h('aside', { class: 'ticket-side' }, propertiesForm(ticket), slaCard(ticket),
-      requesterCard(ticket))));
+    h('aside', { class: 'ticket-side' }, propertiesForm(ticket), policy.identityCard(ctx),
+      policy.featureCard(ctx), slaCard(ticket), requesterCard(ticket), policy.moderationCard(ctx))));
 }
 
 // ------------------------------------------------------------------ routing
+
+const boardCtx = () => ({ me, main, staff, setTitle, markView, userById });
 
 async function route() {
   if (!me) {
@@ -515,6 +555,9 @@ async function route() {
   if ((m = hash.match(/^#\/tickets\/(\d+)$/))) await showTicket(m[1]);
   else if ((m = hash.match(/^#\/queue\/(.+)$/))) await showQueue(m[1]);
   else if (hash === '#/report') await showReport();
+  else if (hash === '#/features') await showFeatures(boardCtx());
+  else if (hash === '#/roster') await showRoster(boardCtx());
+  else if (hash === '#/policy-report' && isLead()) await showPolicyReport(boardCtx());
   else await showQueue('unassigned');
   main.focus({ preventScroll: true });
 }

@@ -6,11 +6,12 @@ let csrfToken = null;
 
 /** An answer the API refused: status, Zendesk-style code, message safe to show, field or null. */
 export class ApiError extends Error {
-  constructor(status, code, message, field) {
+  constructor(status, code, message, field, details) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
+    this.details = details || null;
   }
 }
 
@@ -43,7 +44,7 @@ async function call(method, path, body) {
       window.dispatchEvent(new CustomEvent('fd:signed-out'));
     }
     throw new ApiError(res.status, err.code || 'http_' + res.status,
-      err.message || `the server answered ${res.status}`, err.field || null);
+      err.message || `the server answered ${res.status}`, err.field || null, err.details || null);
   }
   return data;
 }
@@ -51,6 +52,7 @@ async function call(method, path, body) {
 export const get = (path) => call('GET', path);
 export const post = (path, body) => call('POST', path, body === undefined ? {} : body);
 export const put = (path, body) => call('PUT', path, body);
+export const del = (path) => call('DELETE', path);
 
 /** The signed-in user, or null when anonymous. Remembers the CSRF token. */
 export async function me() {
@@ -101,7 +103,15 @@ export const PRIORITY_NAMES = {
   urgent: 'Critical',
   high: 'High Priority Non-critical',
   normal: 'Normal',
-  low: 'Normal',
+  low: 'Low',
+};
+
+/** The support policy's decisions (ticket.policy.decision). */
+export const DECISION_NAMES = {
+  in_scope: 'In scope',
+  in_scope_by_package: 'In scope by package',
+  out_of_scope: 'Out of scope',
+  policy_answer: 'Policy answer',
 };
 
 export const STATUS_NAMES = {

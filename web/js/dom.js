@@ -142,3 +142,51 @@ export function signInForm(title, intro, onSubmit) {
   setTimeout(() => email.focus(), 0);
   return form;
 }
+
+/**
+ * A modal dialog holding a form: title, intro (or null), the fields (elements), a submit label.
+ * onSubmit() runs with the form's controls disabled; when it throws an ApiError the message shows
+ * on the form (under the field it names) and the dialog stays open; otherwise it closes. Escape
+ * and "Cancel" close it; focus returns to what had it before.
+ */
+export function openDialog(title, intro, fields, submitLabel, onSubmit, { danger = false } = {}) {
+  const opener = document.activeElement;
+  const heading = h('h2', { id: 'dlg-' + Math.random().toString(36).slice(2, 9) }, title);
+  const cancel = h('button', { type: 'button' }, 'Cancel');
+  const form = h('form', { novalidate: true },
+    heading,
+    intro ? h('p', { class: 'muted' }, intro) : null,
+    h('p', { class: 'form-error', role: 'alert', hidden: true }),
+    fields,
+    h('div', { class: 'actions' }, cancel,
+      h('button', { type: 'submit', class: danger ? 'danger' : 'primary' }, submitLabel)));
+  const dlg = h('dialog', { class: 'dialog', 'aria-labelledby': heading.id }, form);
+  cancel.addEventListener('click', () => dlg.close());
+  dlg.addEventListener('close', () => {
+    dlg.remove();
+    if (opener && opener.isConnected && opener.focus) opener.focus();
+  });
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearFormErrors(form);
+    await busy(form, async () => {
+      try {
+        await onSubmit(form);
+        dlg.close();
+      } catch (err) {
+        showFormError(form, err);
+      }
+    });
+  });
+  document.body.append(dlg);
+  dlg.showModal();
+  const first = form.querySelector('input, textarea, select');
+  if (first) first.focus();
+  return dlg;
+}
+
+/** A reason textarea for a dialog (data-field "reason" so the API's 422 lands under it). */
+export function reasonField(label, hint, name = 'reason') {
+  const text = h('textarea', { name, rows: 3, 'data-field': name });
+  return { el: field(label, text, hint), input: text };
+}

@@ -92,28 +92,70 @@ async function showList() {
       statusBadge(t.status)))));
 }
 
+// The triage questions (issue 5, priority definitions), asked in the requester's words.
+const TRIAGE = [
+  ['service_down', 'Is the service down or unavailable for you?'],
+  ['data_lost', 'Is some of your data unavailable or lost?'],
+  ['feature_down', 'Is a feature you rely on not working at all?'],
+  ['workaround', 'Have you found a way to work around the problem for now?'],
+];
+
+/** One yes / no / don't know question as a radio group; value() is true, false or null. */
+function triageQuestion(key, question) {
+  const name = `triage-${key}`;
+  const radio = (value, label) => {
+    const id = `${name}-${value}`;
+    return h('span', { class: 'choice' },
+      h('input', { type: 'radio', name, id, value, checked: value === 'unknown' }),
+      h('label', { for: id }, label));
+  };
+  const el = h('div', { class: 'question', role: 'radiogroup', 'aria-labelledby': `${name}-q` },
+    h('p', { id: `${name}-q`, class: 'q' }, question),
+    h('div', { class: 'choices' }, radio('yes', 'Yes'), radio('no', 'No'), radio('unknown', "Don't know")));
+  const value = () => {
+    const v = (el.querySelector('input:checked') || {}).value;
+    return v === 'yes' ? true : v === 'no' ? false : null;
+  };
+  return { key, el, value };
+}
+
 function showNew() {
   setTitle('Submit a request');
   markNav('new');
   const subject = h('input', { type: 'text', name: 'subject', maxlength: 250, required: true, 'data-field': 'subject' });
   const body = h('textarea', { name: 'description', rows: 8, required: true, 'data-field': 'body' });
+  const triage = TRIAGE.map(([key, question]) => triageQuestion(key, question));
+  const notice = h('div', { class: 'notice', role: 'alert', tabindex: '-1', hidden: true });
   const form = h('form', { class: 'card', novalidate: true },
     h('h1', {}, 'Submit a request'),
     h('p', { class: 'muted' }, 'Tell us what happened and what you expected. We answer by email and here.'),
+    notice,
     h('p', { class: 'form-error', role: 'alert', hidden: true }),
     field('Subject', subject),
     field('Description', body, 'Steps, error messages, the page you were on: anything that helps.'),
+    h('fieldset', { class: 'triage', 'data-field': 'triage' },
+      h('legend', {}, 'A few questions that help us set the priority'),
+      triage.map((q) => q.el)),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Submit request')));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearFormErrors(form);
     await busy(form, async () => {
       try {
+        const answers = {};
+        for (const q of triage) answers[q.key] = q.value();
         const res = await api.post('/api/v2/tickets',
-          { ticket: { subject: subject.value.trim(), comment: { body: body.value } } });
+          { ticket: { subject: subject.value.trim(), comment: { body: body.value }, triage: answers } });
         location.hash = `#/requests/${res.ticket.id}`;
       } catch (err) {
-        showFormError(form, err);
+        if (err.code === 'requester_banned') {
+          // The policy's own notice (clauses 5, 6), said plainly rather than as a form error.
+          replace(notice, h('h2', {}, 'We cannot take this request'), h('p', {}, err.message));
+          notice.hidden = false;
+          notice.focus();
+        } else {
+          showFormError(form, err);
+        }
       }
     });
   });
