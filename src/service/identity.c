@@ -323,6 +323,16 @@ static int challenge_tx(struct db *db, void *arg, struct err *e)
     if (!n)
         return no_contacts(e, "the ticket's account has no active owner or billing contact to "
                               "send a code to");
+    int64_t recent = 0;
+    if ((rc = identity_challenges_count_since(db, c->ticket_id, now - 3600, &recent, e)))
+        return rc;
+    if (recent >= IDENTITY_CODES_PER_HOUR)
+        return err_reason(e,
+                          err_set(e, ERR_CONFLICT, NULL,
+                                  "%d codes were sent for this ticket in the last hour; try again "
+                                  "later",
+                                  IDENTITY_CODES_PER_HOUR),
+                          "identity_too_many_codes");
     if ((rc = identity_challenges_supersede(db, c->ticket_id, now, NULL, e)))
         return rc;
     char code[IDENTITY_CODE_DIGITS + 1];
@@ -389,8 +399,10 @@ struct verify_ctx {
 
 static int locked(struct err *e)
 {
-    return err_reason(e, err_set(e, ERR_CONFLICT, NULL,
-                   "too many wrong codes: this verification is locked; send a new code"), "identity_locked");
+    return err_reason(e,
+                      err_set(e, ERR_CONFLICT, NULL,
+                              "too many wrong codes: this verification is locked; send a new code"),
+                      "identity_locked");
 }
 
 static int wrong_try(struct verify_ctx *c, struct db *db, const struct identity_challenge *ch,
@@ -427,13 +439,16 @@ static int verify_tx(struct db *db, void *arg, struct err *e)
     if ((rc = identity_challenges_current(db, c->ticket_id, &ch, &found, e)))
         return rc;
     if (!found)
-        return err_reason(e, err_set(e, ERR_CONFLICT, NULL,
-                       "no verification code was sent for this ticket; send one first"), "identity_no_challenge");
+        return err_reason(e,
+                          err_set(e, ERR_CONFLICT, NULL,
+                                  "no verification code was sent for this ticket; send one first"),
+                          "identity_no_challenge");
     if (strcmp(ch.status, "locked") == 0)
         return locked(e);
     if (now >= ch.expires_at)
-        return err_reason(e, err_set(e, ERR_CONFLICT, NULL,
-                       "the verification code has expired; send a new one"), "identity_expired");
+        return err_reason(
+            e, err_set(e, ERR_CONFLICT, NULL, "the verification code has expired; send a new one"),
+            "identity_expired");
     if (!code_well_formed(c->code, c->len))
         return err_set(e, ERR_INVALID, "code", "the code must be %d digits", IDENTITY_CODE_DIGITS);
     char given[IDENTITY_HASH_HEX + 1];
@@ -553,9 +568,12 @@ static int billing_tx(struct db *db, void *arg, struct err *e)
     if ((rc = identity_ticket_verified(db, c->ticket_id, now, &verified, &until, e)))
         return rc;
     if (!verified || !p.organization_id)
-        return err_reason(e, err_set(e, ERR_FORBIDDEN, NULL,
-                       "the requester's identity is not verified for this ticket; send a "
-                       "verification code first"), "identity_unverified");
+        return err_reason(
+            e,
+            err_set(e, ERR_FORBIDDEN, NULL,
+                    "the requester's identity is not verified for this ticket; send a "
+                    "verification code first"),
+            "identity_unverified");
     /* Only the ticket's own account: the organization comes from the ticket, never from the
      * caller. */
     if ((rc = organizations_get(db, p.organization_id, c->org, e)) ||

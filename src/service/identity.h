@@ -37,6 +37,10 @@
 #define IDENTITY_MAX_ATTEMPTS 5              /* wrong tries that lock a challenge */
 #define IDENTITY_VERIFIED_FOR (24 * 60 * 60) /* seconds a verification lasts */
 #define IDENTITY_CONTACTS_MAX 32             /* addresses one code goes to, the first by id */
+/* Codes one ticket may send per hour: a new code resets the 5 tries, so this bounds guessing
+ * (25 tries an hour out of a million codes) and the mail the account's owners receive. More is
+ * ERR_CONFLICT with the reason "identity_too_many_codes". */
+#define IDENTITY_CODES_PER_HOUR 5
 
 /* Inside the caller's transaction. Sets *verified to whether ticket_id's requester is verified for
  * that ticket at now and *until to the end of that verification (0 when not verified). Both stay

@@ -60,6 +60,24 @@ int identity_challenges_insert(struct db *db, struct identity_challenge *c, stru
     return rc;
 }
 
+int identity_challenges_count_since(struct db *db, int64_t ticket_id, int64_t since, int64_t *count,
+                                    struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "SELECT count(*) FROM identity_challenges WHERE ticket_id = ? AND "
+                        "created_at >= ?",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, ticket_id);
+    db_bind_int64(st, 2, since);
+    rc = db_step(st, e);
+    *count = rc == DB_ROW ? db_column_int64(st, 0) : 0;
+    db_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
 int identity_challenges_supersede(struct db *db, int64_t ticket_id, int64_t now, int64_t *count,
                                   struct err *e)
 {

@@ -41,6 +41,10 @@ struct identity_challenge {
  * c->id. */
 int identity_challenges_insert(struct db *db, struct identity_challenge *c, struct err *e);
 
+/* How many challenges of ticket_id were created at or after since, into *count. */
+int identity_challenges_count_since(struct db *db, int64_t ticket_id, int64_t since, int64_t *count,
+                                    struct err *e);
+
 /* Mark every open or locked challenge of ticket_id superseded at now; *count (may be NULL)
  * receives how many. */
 int identity_challenges_supersede(struct db *db, int64_t ticket_id, int64_t now, int64_t *count,

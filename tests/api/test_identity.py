@@ -429,3 +429,23 @@ def test_a_members_portal_ticket_is_not_verified(desk):
     assert resp.status_code == 200, resp.text
     assert status(desk.agent, tid)["verified"] is False
     assert_error(desk.agent.get(f"/api/v2/tickets/{tid}/billing"), 403, "identity_unverified")
+
+
+# ---------------------------------------------------------------- codes per hour
+
+
+def test_a_ticket_sends_at_most_five_codes_an_hour(desk):
+    """A new code resets the tries: five codes an hour bound guessing and the owners' mail."""
+    tid = new_ticket(desk.mike)
+    for _ in range(5):
+        challenge(desk.agent, tid)
+    sent = len(mails(desk, tid))
+    err = assert_error(desk.agent.post(f"/api/v2/tickets/{tid}/identity/challenge"), 409,
+                       "identity_too_many_codes")
+    assert "hour" in err["message"]
+    assert len(mails(desk, tid)) == sent  # nothing more mailed
+    # an hour later it may send again
+    desk.srv.db.execute(f"UPDATE identity_challenges SET created_at = created_at - 3601 "
+                        f"WHERE ticket_id = {int(tid)}")
+    challenge(desk.agent, tid)
+    assert len(mails(desk, tid)) > sent
