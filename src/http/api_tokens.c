@@ -45,8 +45,7 @@ static int owner_filter(struct http_req *req, const struct auth_principal *who, 
     char *end = NULL;
     long long v = user ? strtoll(user, &end, 10) : 0;
     if (!user || !*user || *end || v <= 0) {
-        http_reply_error(req, 400, user ? "user_id" : "all",
-                         "expected user_id=<id> or all=true");
+        http_reply_error(req, 400, user ? "user_id" : "all", "expected user_id=<id> or all=true");
         return -1;
     }
     *out = v;
@@ -77,13 +76,7 @@ static void list_tokens(struct http_req *req, const struct auth_principal *who, 
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(list, token_json(&rows[i]));
-    json_t *body = json_pack("{s:o}", "api_tokens", list);
-    if (paging_add_meta(req, body, &pg, more, n ? rows[n - 1].id : 0)) {
-        json_decref(body);
-        http_reply_error(req, 500, NULL, "out of request memory");
-        return;
-    }
-    http_reply_json(req, 200, body);
+    paging_reply_list(req, &pg, "api_tokens", list, more, n ? rows[n - 1].id : 0);
 }
 
 void api_tokens_collection(struct http_req *req)

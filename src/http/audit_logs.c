@@ -107,11 +107,5 @@ void audit_logs_get(struct http_req *req)
     json_t *items = json_array();
     for (size_t i = 0; i < count; i++)
         json_array_append_new(items, entry_json(&c.items[i]));
-    json_t *out = json_pack("{s:o}", "audit_logs", items);
-    if (paging_add_meta(req, out, &pg, has_more, count ? c.items[count - 1].id : 0)) {
-        json_decref(out);
-        http_reply_error(req, 500, NULL, "the response could not be produced");
-        return;
-    }
-    http_reply_json(req, 200, out);
+    paging_reply_list(req, &pg, "audit_logs", items, has_more, count ? c.items[count - 1].id : 0);
 }

@@ -184,13 +184,7 @@ void feature_items_tickets_get(struct http_req *req)
                                               "subject", rows[i].subject, "requester_id",
                                               (json_int_t)rows[i].requester_id, "organization_id",
                                               render_id(rows[i].organization_id)));
-    json_t *body = json_pack("{s:o}", "tickets", list);
-    if (paging_add_meta(req, body, &pg, more, n ? rows[n - 1].id : 0)) {
-        json_decref(body);
-        http_reply_error(req, 500, NULL, "internal error (request id %s)", req->request_id);
-    } else {
-        http_reply_json(req, 200, body);
-    }
+    paging_reply_list(req, &pg, "tickets", list, more, n ? rows[n - 1].id : 0);
     free(rows);
 }
 

@@ -43,20 +43,6 @@ static int signed_in(struct http_req *req, struct people_actor *actor, struct db
     return people_http_db(req, db);
 }
 
-/* Answer a page: {key: [...], "meta", "links"}; list has n rendered items (taking it), the last
- * with id last_id; more says whether the service found one past the page. */
-static void reply_page(struct http_req *req, const struct paging *pg, const char *key, json_t *list,
-                       bool more, int64_t last_id)
-{
-    json_t *body = json_pack("{s:o}", key, list);
-    if (paging_add_meta(req, body, pg, more, last_id)) {
-        json_decref(body);
-        http_reply_error(req, 500, NULL, "internal error (request id %s)", req->request_id);
-        return;
-    }
-    http_reply_json(req, 200, body);
-}
-
 /* ---- groups ------------------------------------------------------------------------------- */
 
 static void list_groups(struct http_req *req)
@@ -78,7 +64,7 @@ static void list_groups(struct http_req *req)
         json_t *list = json_array();
         for (size_t i = 0; i < n; i++)
             json_array_append_new(list, render_group(&rows[i]));
-        reply_page(req, &pg, "groups", list, more, n ? rows[n - 1].id : 0);
+        paging_reply_list(req, &pg, "groups", list, more, n ? rows[n - 1].id : 0);
     }
     free(rows);
 }
@@ -159,7 +145,7 @@ static void list_memberships(struct http_req *req, const struct group_membership
         json_t *list = json_array();
         for (size_t i = 0; i < n; i++)
             json_array_append_new(list, render_membership(&rows[i]));
-        reply_page(req, &pg, "group_memberships", list, more, n ? rows[n - 1].id : 0);
+        paging_reply_list(req, &pg, "group_memberships", list, more, n ? rows[n - 1].id : 0);
     }
     free(rows);
 }

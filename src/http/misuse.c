@@ -130,13 +130,7 @@ static void list_incidents(struct http_req *req)
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(list, render_incident(&rows[i]));
-    json_t *body = json_pack("{s:o}", "misuse_incidents", list);
-    if (paging_add_meta(req, body, &pg, more, n ? rows[n - 1].id : 0)) {
-        json_decref(body);
-        http_reply_error(req, 500, NULL, "internal error (request id %s)", req->request_id);
-    } else {
-        http_reply_json(req, 200, body);
-    }
+    paging_reply_list(req, &pg, "misuse_incidents", list, more, n ? rows[n - 1].id : 0);
     free(rows);
 }
 

@@ -87,13 +87,7 @@ static void list_organizations(struct http_req *req)
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(list, render_organization(&rows[i], full));
-    json_t *body = json_pack("{s:o}", "organizations", list);
-    if (paging_add_meta(req, body, &pg, more, n ? rows[n - 1].id : 0)) {
-        json_decref(body);
-        http_reply_error(req, 500, NULL, "internal error (request id %s)", req->request_id);
-    } else {
-        http_reply_json(req, 200, body);
-    }
+    paging_reply_list(req, &pg, "organizations", list, more, n ? rows[n - 1].id : 0);
     free(rows);
 }
 

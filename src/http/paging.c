@@ -284,3 +284,15 @@ int paging_keyed_add_meta(struct http_req *req, json_t *body, const struct pagin
         paging_keyed_encode(last_at, last_id, cursor);
     return add_meta(req, body, pg, has_more, last_id > 0 ? cursor : NULL);
 }
+
+void paging_reply_list(struct http_req *req, const struct paging *pg, const char *key, json_t *list,
+                       bool more, int64_t last_id)
+{
+    json_t *body = json_pack("{s:o}", key, list);
+    if (!body || paging_add_meta(req, body, pg, more, last_id)) {
+        json_decref(body);
+        http_reply_error(req, 500, NULL, "internal error (request id %s)", req->request_id);
+        return;
+    }
+    http_reply_json(req, 200, body);
+}

@@ -85,6 +85,11 @@ int paging_keyed_from_req(struct http_req *req, struct paging *out);
  * empty page). Returns 0, or nonzero when the request's memory ran out (then reply 500). */
 int paging_add_meta(struct http_req *req, json_t *body, const struct paging *pg, bool has_more,
                     int64_t last_id);
+/* Answer 200 with a page: {key: list, "meta", "links"}; list holds the page's rendered items
+ * (its reference is taken), the last with id last_id (0 for an empty page); more says whether
+ * the service found one past the page. 500 when the request's memory ran out. */
+void paging_reply_list(struct http_req *req, const struct paging *pg, const char *key, json_t *list,
+                       bool more, int64_t last_id);
 /* The same for a keyed list: last_at is the sort key of the page's last item. */
 int paging_keyed_add_meta(struct http_req *req, json_t *body, const struct paging *pg,
                           bool has_more, int64_t last_at, int64_t last_id);

@@ -106,13 +106,8 @@ void policy_exceptions_get(struct http_req *req)
     json_t *list = json_array();
     for (size_t i = 0; i < count; i++)
         json_array_append_new(list, exception_json(&items[i]));
-    json_t *out = json_pack("{s:o}", "policy_exceptions", list);
-    if (paging_add_meta(req, out, &pg, has_more, count ? items[count - 1].id : 0)) {
-        json_decref(out);
-        http_reply_error(req, 500, NULL, "the response could not be produced");
-        return;
-    }
-    http_reply_json(req, 200, out);
+    paging_reply_list(req, &pg, "policy_exceptions", list, has_more,
+                      count ? items[count - 1].id : 0);
 }
 
 /* ---- keyword rules --------------------------------------------------------------------------- */

@@ -617,14 +617,8 @@ void tickets_comments_get(struct http_req *req)
     for (size_t i = 0; i < page.count; i++)
         json_array_append_new(
             items, comment_json(&page.items[i], page.attachments, page.attachment_count));
-    json_t *out = json_pack("{s:o}", "comments", items);
     int64_t last = page.count ? page.items[page.count - 1].id : 0;
-    if (paging_add_meta(req, out, &pg, page.has_more, last)) {
-        json_decref(out);
-        http_reply_error(req, 500, NULL, "the response could not be produced");
-        return;
-    }
-    http_reply_json(req, 200, out);
+    paging_reply_list(req, &pg, "comments", items, page.has_more, last);
 }
 
 void tickets_requested_get(struct http_req *req)
