@@ -57,6 +57,14 @@ int category_keyword_found(const char *text, size_t len, const char *keyword)
     return 0;
 }
 
+static bool listed_before(const struct category_rule *rule, size_t k)
+{
+    for (size_t j = 0; j < k; j++)
+        if (strcmp(rule->keywords[j], rule->keywords[k]) == 0)
+            return true;
+    return false;
+}
+
 const char *category_suggest(const struct category_rule *rules, size_t rule_count,
                              const char *subject, const char *body)
 {
@@ -68,6 +76,8 @@ const char *category_suggest(const struct category_rule *rules, size_t rule_coun
         size_t score = 0;
         for (size_t k = 0; k < rules[r].keyword_count; k++) {
             const char *kw = rules[r].keywords[k];
+            if (listed_before(&rules[r], k))
+                continue; /* a keyword counts once, however often the rule lists it */
             if (category_keyword_found(subject, slen, kw))
                 score += 2;
             else if (category_keyword_found(body, blen, kw))

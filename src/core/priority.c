@@ -165,7 +165,8 @@ int priority_check_justification(const char *justification, const char *what, st
 {
     long n = justification ? trimmed_length(justification) : 0;
     if (n < 0)
-        return err_set(e, ERR_INVALID, FIELD_JUSTIFICATION, "justification is not valid UTF-8");
+        return err_set(e, ERR_INVALID, FIELD_JUSTIFICATION,
+                       "%s needs a justification in valid UTF-8", what);
     if (n < PRIORITY_JUSTIFICATION_MIN)
         return err_set(e, ERR_INVALID, FIELD_JUSTIFICATION,
                        "%s needs a written justification of at least %d characters, got %ld", what,

@@ -1,19 +1,16 @@
 /* Zendesk's Attachments API: POST /api/v2/uploads?filename=NAME[&token=T] with the raw file as
  * the body, GET /api/v2/attachments/{id} and GET /api/v2/attachments/{id}/content. The body's
  * Content-Type is ignored: service/attachments.h sniffs the type from the bytes. The content is
- * served as a download that no browser renders in our origin: Content-Disposition: attachment
- * (RFC 6266), nosniff (added to every response by server.c), a CSP sandbox and no caching by
- * shared caches.
+ * served as a download that no browser renders in our origin (http/download.h).
  */
 #include "http/handlers.h"
 
 #include "http/auth.h"
-#include "core/sniff.h"
+#include "http/download.h"
 #include "http/render.h"
 #include "service/attachments.h"
 
 #include <stdio.h>
-#include <string.h>
 
 json_t *attachments_render(const struct attachment *at)
 {
@@ -86,41 +83,10 @@ void attachments_item_get(struct http_req *req)
         http_reply_json(req, 200, json_pack("{s:o}", "attachment", attachments_render(&at)));
 }
 
-/* RFC 6266 section 4.3: a quoted ASCII fallback (one '_' per character that is not printable
- * ASCII, or is '"' or '\\'), then filename* (RFC 8187) with every byte outside attr-char
- * percent-encoded. */
-static void disposition(struct buf *b, const char *name)
-{
-    static const char attr_char[] = "!#$&+-.^_`|~";
-    buf_append_cstr(b, "attachment; filename=\"");
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        if (*p >= 0x80 && *p < 0xc0) /* UTF-8 continuation: its lead byte made the '_' */
-            continue;
-        buf_append_char(b, *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\' ? (char)*p : '_');
-    }
-    buf_append_cstr(b, "\"; filename*=UTF-8''");
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            strchr(attr_char, *p))
-            buf_append_char(b, (char)*p);
-        else
-            buf_appendf(b, "%%%02X", *p);
-    }
-}
-
 void attachments_content_get(struct http_req *req)
 {
     struct attachment at;
     if (show(req, true, &at))
         return;
-    struct buf b;
-    buf_init(&b, 4096); /* a 255-byte name encodes to at most 3 * 255 + 2 * 255 + 40 */
-    disposition(&b, at.file_name);
-    http_add_header(req, "Content-Disposition", buf_cstr(&b));
-    buf_release(&b);
-    http_add_header(req, "Content-Security-Policy", "default-src 'none'; sandbox");
-    http_add_header(req, "Cache-Control", "private, no-store");
-    /* The reply outlives this frame: the type goes to the arena with the bytes. */
-    const char *type = arena_strndup(&req->arena, at.content_type, strlen(at.content_type));
-    http_reply(req, 200, type ? type : SNIFF_OCTET, at.data, (size_t)at.size);
+    download_reply(req, at.file_name, at.content_type, at.data, (size_t)at.size);
 }

@@ -122,6 +122,8 @@ json_t *organizations_render(const struct organization *o, bool full);
 void misuse_incidents_collection(struct http_req *req); /* GET, POST /api/v2/misuse_incidents */
 void misuse_incidents_item(struct http_req *req);       /* GET, PUT .../misuse_incidents/{id} */
 void misuse_evidence_post(struct http_req *req);        /* POST .../{id}/evidence */
+/* GET .../{id}/evidence/{evidence_id}/content[?file_id=]: an evidence file's bytes (staff) */
+void misuse_evidence_content_get(struct http_req *req);
 void misuse_high_risk_put(struct http_req *req);        /* PUT .../organizations/{id}/high_risk */
 void misuse_refusal_post(struct http_req *req);  /* POST .../organizations/{id}/service_refusal */
 void misuse_refusal_reverse_post(struct http_req *req); /* POST .../service_refusal/reverse */

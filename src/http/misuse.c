@@ -7,6 +7,7 @@
 #include "base/xalloc.h"
 #include "db/db.h"
 #include "http/auth.h"
+#include "http/download.h"
 #include "http/paging.h"
 #include "http/render.h"
 #include "service/misuse.h"
@@ -40,21 +41,30 @@ static json_t *opt_string(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+/* Attachment evidence serves its files at content_url (the first file) and, for each file,
+ * content_url?file_id=ID (misuse_evidence_content_get). */
 static json_t *render_evidence(const struct misuse_evidence *v)
 {
+    char content[112], file_url[144];
+    snprintf(content, sizeof content, "/api/v2/misuse_incidents/%lld/evidence/%lld/content",
+             (long long)v->incident_id, (long long)v->id);
     json_t *files = json_array();
     for (size_t i = 0; i < v->n_files; i++) {
         const struct misuse_evidence_file *f = &v->files[i];
-        json_array_append_new(files, json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)f->id,
-                                               "file_name", f->file_name, "content_type",
-                                               f->content_type, "size", (json_int_t)f->size));
+        snprintf(file_url, sizeof file_url, "%s?file_id=%lld", content, (long long)f->id);
+        json_array_append_new(files, json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)f->id,
+                                               "file_name", f->file_name, "content_url", file_url,
+                                               "content_type", f->content_type, "size",
+                                               (json_int_t)f->size));
     }
+    bool attachment = !strcmp(v->kind, "attachment");
     json_t *j = json_object();
     json_object_set_new(j, "id", json_integer((json_int_t)v->id));
     json_object_set_new(j, "incident_id", json_integer((json_int_t)v->incident_id));
     json_object_set_new(j, "kind", json_string(v->kind));
     json_object_set_new(j, "body", opt_string(v->body));
     json_object_set_new(j, "url", opt_string(v->url));
+    json_object_set_new(j, "content_url", opt_string(attachment ? content : NULL));
     json_object_set_new(j, "attachments", files);
     json_object_set_new(j, "created_by", render_id(v->created_by));
     json_object_set_new(j, "created_at", render_time(v->created_at, 0));
@@ -251,6 +261,23 @@ void misuse_evidence_post(struct http_req *req)
         free(v);
     }
     json_decref(body);
+}
+
+void misuse_evidence_content_get(struct http_req *req)
+{
+    int64_t id, evidence_id, file_id;
+    struct misuse_actor actor;
+    struct db *db;
+    if (http_req_id(req, "id", &id) || http_req_id(req, "evidence_id", &evidence_id) ||
+        signed_in(req, &actor, &db) || query_id(req, "file_id", &file_id))
+        return;
+    struct misuse_evidence_content c;
+    struct err e;
+    err_clear(&e);
+    if (misuse_evidence_content(db, &actor, id, evidence_id, file_id, &req->arena, &c, &e))
+        http_reply_err(req, &e);
+    else
+        download_reply(req, c.file_name, c.content_type, c.data, (size_t)c.size);
 }
 
 /* ---- accounts ------------------------------------------------------------------------------ */

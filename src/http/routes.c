@@ -74,6 +74,8 @@ static const struct {
     {HTTP_GET | HTTP_POST, "/api/v2/misuse_incidents", misuse_incidents_collection},
     {HTTP_GET | HTTP_PUT, "/api/v2/misuse_incidents/{id}", misuse_incidents_item},
     {HTTP_POST, "/api/v2/misuse_incidents/{id}/evidence", misuse_evidence_post},
+    {HTTP_GET, "/api/v2/misuse_incidents/{id}/evidence/{evidence_id}/content",
+     misuse_evidence_content_get},
     {HTTP_PUT, "/api/v2/organizations/{id}/high_risk", misuse_high_risk_put},
     {HTTP_POST, "/api/v2/organizations/{id}/service_refusal", misuse_refusal_post},
     {HTTP_POST, "/api/v2/organizations/{id}/service_refusal/reverse", misuse_refusal_reverse_post},

@@ -39,7 +39,7 @@ static int parse_rule(json_t *r, size_t i, struct arena *a, struct category_rule
     const char **list = arena_alloc(a, n * sizeof *list);
     out->category = arena_strndup(a, json_string_value(cat), json_string_length(cat));
     if (!list || !out->category)
-        return err_set(e, ERR_LIMIT, NULL, "the keyword rules are too large");
+        return err_set(e, ERR_LIMIT, "category_keywords", "the keyword rules are too large");
     for (size_t k = 0; k < n; k++) {
         json_t *kw = json_array_get(kws, k);
         snprintf(field, sizeof field, "category_keywords[%zu].keywords[%zu]", i, k);
@@ -49,7 +49,7 @@ static int parse_rule(json_t *r, size_t i, struct arena *a, struct category_rule
             return err_set(e, ERR_INVALID, field, "a keyword is 1 to %d characters of text",
                            CATEGORY_RULES_KEYWORD_MAX);
         if (!(list[k] = arena_strndup(a, json_string_value(kw), len)))
-            return err_set(e, ERR_LIMIT, NULL, "the keyword rules are too large");
+            return err_set(e, ERR_LIMIT, "category_keywords", "the keyword rules are too large");
     }
     out->keywords = list;
     out->keyword_count = n;
@@ -69,7 +69,7 @@ int category_rules_parse(const char *text, size_t len, struct arena *a,
     if (!json_is_array(root))
         rc = bad(e, "category_keywords", "must be an array of rules");
     else if (n && !(out = arena_alloc(a, n * sizeof *out)))
-        rc = err_set(e, ERR_LIMIT, NULL, "the keyword rules are too large");
+        rc = err_set(e, ERR_LIMIT, "category_keywords", "the keyword rules are too large");
     for (size_t i = 0; i < n && !rc; i++) {
         json_t *r = json_array_get(root, i);
         char field[48];

@@ -408,6 +408,30 @@ int misuse_evidence_add(const struct env *env, struct db *db, const struct misus
     return rc ? rc : db_transact(db, DB_TX_WRITE, evidence_tx, &c, e);
 }
 
+struct content_ctx {
+    int64_t incident_id, evidence_id, file_id;
+    struct arena *a;
+    struct misuse_evidence_content *out;
+};
+
+static int content_tx(struct db *db, void *arg, struct err *e)
+{
+    struct content_ctx *c = arg;
+    return misuse_evidence_files_get(db, c->incident_id, c->evidence_id, c->file_id, c->a, c->out,
+                                     e);
+}
+
+int misuse_evidence_content(struct db *db, const struct misuse_actor *actor, int64_t incident_id,
+                            int64_t evidence_id, int64_t file_id, struct arena *a,
+                            struct misuse_evidence_content *out, struct err *e)
+{
+    if (!access_is_staff(&actor->subject))
+        return err_set(e, ERR_NOT_FOUND, "id", "misuse incident %lld not found",
+                       (long long)incident_id);
+    struct content_ctx c = {incident_id, evidence_id, file_id, a, out};
+    return db_transact(db, DB_TX_READ, content_tx, &c, e);
+}
+
 /* ---- high risk ----------------------------------------------------------------------------- */
 
 struct high_risk_ctx {

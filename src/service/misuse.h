@@ -100,6 +100,14 @@ int misuse_evidence_add(const struct env *env, struct db *db, const struct misus
                         int64_t incident_id, const struct misuse_evidence_input *in,
                         struct arena *a, struct misuse_evidence *out, struct err *e);
 
+/* The bytes of file file_id (0: the first) of attachment evidence evidence_id on incident
+ * incident_id into *out (name and bytes from a). Staff only: anyone else gets ERR_NOT_FOUND, as
+ * for an incident that does not exist; so does an evidence of another incident, without files,
+ * or without that file. Read-only, not audited. */
+int misuse_evidence_content(struct db *db, const struct misuse_actor *actor, int64_t incident_id,
+                            int64_t evidence_id, int64_t file_id, struct arena *a,
+                            struct misuse_evidence_content *out, struct err *e);
+
 /* ---- accounts ------------------------------------------------------------------------------ */
 
 /* Set or clear organization id's high_risk flag; reason required when setting (may be NULL when

@@ -339,6 +339,48 @@ int misuse_evidence_list(struct db *db, int64_t incident_id, struct arena *a,
     return 0;
 }
 
+int misuse_evidence_files_get(struct db *db, int64_t incident_id, int64_t evidence_id,
+                              int64_t file_id, struct arena *a, struct misuse_evidence_content *out,
+                              struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "SELECT f.id, f.file_name, f.content_type, f.size, f.data "
+                        "FROM misuse_evidence_files f JOIN misuse_evidence v ON v.id = "
+                        "f.evidence_id WHERE v.incident_id = ? AND v.id = ? "
+                        "AND (CAST(? AS BIGINT) = 0 OR f.id = ?) ORDER BY f.id LIMIT 1",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, incident_id);
+    db_bind_int64(st, 2, evidence_id);
+    db_bind_int64(st, 3, file_id);
+    db_bind_int64(st, 4, file_id);
+    rc = db_step(st, e);
+    if (rc == DB_DONE) {
+        rc = err_set(e, ERR_NOT_FOUND, "id", "evidence file not found");
+    } else if (rc == DB_ROW) {
+        struct misuse_evidence_content c = {.evidence_id = evidence_id};
+        c.id = db_column_int64(st, 0);
+        db_column_copy(st, 2, c.content_type, sizeof c.content_type);
+        size_t len;
+        const void *p = db_column_blob(st, 4, &len);
+        void *copy = arena_alloc(a, len ? len : 1);
+        rc = column_dup(st, 1, a, &c.file_name, e);
+        if (!rc && !copy)
+            rc = err_set(e, ERR_LIMIT, NULL, "out of request memory reading an evidence file");
+        if (!rc) {
+            if (len)
+                memcpy(copy, p, len);
+            c.data = copy;
+            c.size = (int64_t)len;
+            *out = c;
+        }
+    }
+    db_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
 /* ---- refusals ------------------------------------------------------------------------------ */
 
 static void read_refusal(struct db_stmt *st, struct service_refusal *r)

@@ -51,6 +51,16 @@ struct misuse_evidence_file {
     int64_t size;
 };
 
+/* One evidence file with its bytes (misuse_evidence_files_get). */
+struct misuse_evidence_content {
+    int64_t id;
+    int64_t evidence_id;
+    const char *file_name;
+    char content_type[MISUSE_TYPE_MAX];
+    int64_t size;
+    const void *data; /* size bytes */
+};
+
 struct misuse_evidence {
     int64_t id;
     int64_t incident_id;
@@ -109,6 +119,14 @@ int misuse_evidence_claim(struct db *db, int64_t incident_id, const char *token,
 /* Up to cap pieces of incident_id's evidence, oldest first, into out[0..*n). */
 int misuse_evidence_list(struct db *db, int64_t incident_id, struct arena *a,
                          struct misuse_evidence *out, size_t cap, size_t *n, struct err *e);
+
+/* The file file_id (0: the first, by id) of evidence evidence_id on incident incident_id, with
+ * its bytes; name and bytes from a. ERR_NOT_FOUND when the incident or the evidence does not
+ * exist, the evidence is not the incident's, has no files or none with that id; ERR_LIMIT when
+ * a is full. */
+int misuse_evidence_files_get(struct db *db, int64_t incident_id, int64_t evidence_id,
+                              int64_t file_id, struct arena *a, struct misuse_evidence_content *out,
+                              struct err *e);
 
 /* The standing refusal of organization_id; ERR_NOT_FOUND when none. */
 int service_refusals_standing(struct db *db, int64_t organization_id, struct service_refusal *out,

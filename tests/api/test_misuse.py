@@ -427,3 +427,101 @@ def test_nobody_on_duty_leaves_it_to_admins(desk):
         resp = desk.admin.put("/api/v2/roster", {"roster": {"anchor_date": this_monday(),
                                                             "lead_ids": [desk.lead_on_id]}})
         assert resp.status_code == 200, resp.text
+
+
+# ---------------------------------------------------------------- evidence files
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def upload_to(api, name, data, token=None):
+    query = {"filename": name} | ({"token": token} if token else {})
+    resp = api.request("POST", "/api/v2/uploads?" + urllib.parse.urlencode(query),
+                       data=data, headers={"Content-Type": "text/html"})
+    assert resp.status_code == 201, resp.text
+    return resp.json()["upload"]["token"]
+
+
+@pytest.fixture(scope="module")
+def evidence_files(desk):
+    """An incident with a note and an attachment evidence of two files, and another incident."""
+    inc = open_incident(desk.agent, desk.acme)
+    note = add_note(desk.agent, inc["id"])
+    token = upload_to(desk.agent, "Résumé \"final\".bin", b"\x00\x01fake login page\xff")
+    upload_to(desk.agent, "phish.png", PNG, token)
+    resp = desk.agent.post(f"/api/v2/misuse_incidents/{inc['id']}/evidence",
+                           {"evidence": {"kind": "attachment", "upload": token}})
+    assert resp.status_code == 201, resp.text
+    other = open_incident(desk.agent, desk.globex)
+    return inc, note, resp.json()["evidence"], other
+
+
+def assert_download(resp, data, ctype, disposition):
+    assert resp.status_code == 200, resp.text
+    assert resp.content == data
+    h = resp.headers
+    assert h["Content-Type"] == ctype
+    assert h["Content-Disposition"] == disposition
+    assert h["X-Content-Type-Options"] == "nosniff"
+    assert h["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert h["Cache-Control"] == "private, no-store"
+
+
+def test_evidence_content_download(desk, evidence_files):
+    inc, note, att, _ = evidence_files
+    base = f"/api/v2/misuse_incidents/{inc['id']}/evidence/{att['id']}/content"
+    assert note["content_url"] is None
+    assert att["content_url"] == base
+    first, second = att["attachments"]
+    assert (first["file_name"], first["content_type"], first["size"]) == \
+        ("Résumé \"final\".bin", "application/octet-stream", 18)
+    assert (second["file_name"], second["content_type"], second["size"]) == \
+        ("phish.png", "image/png", len(PNG))
+    assert first["content_url"] == f"{base}?file_id={first['id']}"
+    assert second["content_url"] == f"{base}?file_id={second['id']}"
+    shown = desk.agent.get(f"/api/v2/misuse_incidents/{inc['id']}").json()["misuse_incident"]
+    assert shown["evidence"] == [note, att]
+    bin_disposition = ("attachment; filename=\"R_sum_ _final_.bin\"; "
+                       "filename*=UTF-8''R%C3%A9sum%C3%A9%20%22final%22.bin")
+    for api in (desk.agent, desk.lead_off, desk.admin):
+        assert_download(api.get(base), b"\x00\x01fake login page\xff",
+                        "application/octet-stream", bin_disposition)
+        assert_download(api.get(first["content_url"]), b"\x00\x01fake login page\xff",
+                        "application/octet-stream", bin_disposition)
+        assert_download(api.get(second["content_url"]), PNG, "image/png",
+                        "attachment; filename=\"phish.png\"; filename*=UTF-8''phish.png")
+    # The bytes live in misuse_evidence_files, never in attachments.
+    assert db_scalar(desk.srv.db, f"SELECT count(*) FROM misuse_evidence_files "
+                                  f"WHERE evidence_id = {att['id']}") == "2"
+    assert db_scalar(desk.srv.db, f"SELECT count(*) FROM attachments WHERE id IN "
+                                  f"({first['id']}, {second['id']})") == "0"
+
+
+def test_evidence_content_not_found(desk, evidence_files):
+    inc, note, att, other = evidence_files
+    first = att["attachments"][0]
+    prefix = "/api/v2/misuse_incidents"
+    for path in (f"{prefix}/{inc['id']}/evidence/{note['id']}/content",     # a note: no file
+                 f"{prefix}/999999/evidence/{att['id']}/content",           # no such incident
+                 f"{prefix}/{inc['id']}/evidence/999999/content",           # no such evidence
+                 f"{prefix}/{other['id']}/evidence/{att['id']}/content",    # another incident's
+                 f"{prefix}/{inc['id']}/evidence/{att['id']}/content?file_id=999999",
+                 f"{prefix}/{inc['id']}/evidence/{note['id']}/content?file_id={first['id']}",
+                 f"{prefix}/{inc['id']}/evidence/0/content",
+                 f"{prefix}/abc/evidence/{att['id']}/content",
+                 f"{prefix}/{inc['id']}/evidence/{att['id']}x/content"):
+        assert_error(desk.agent.get(path), 404, "not_found")
+    assert_error(desk.agent.get(f"{att['content_url']}?file_id=abc"), 400, "bad_request",
+                 "file_id")
+
+
+def test_evidence_content_is_staff_only(desk, evidence_files):
+    inc, _, att, _ = evidence_files
+    # Requesters, the account's owner included, get what they get for the incident itself.
+    for who in (desk.olive, desk.mike, desk.rita):
+        assert_error(who.get(att["content_url"]), 404, "not_found")
+        assert_error(who.get(att["attachments"][1]["content_url"]), 404, "not_found")
+    assert_error(desk.anon.get(att["content_url"]), 401, "unauthorized")
+    assert_error(desk.anon.get(att["attachments"][1]["content_url"]), 401, "unauthorized")

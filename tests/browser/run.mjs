@@ -25,7 +25,7 @@ const LEAD = { name: 'Lena Lead', email: 'lena@example.com', password: 'lead pas
 const CUSTOMER = { name: 'Carol Customer', email: 'carol@acme.example', password: 'carol password 42' };
 const OTHER = { name: 'Oscar Other', email: 'oscar@globex.example', password: 'oscar password 42' };
 // The support policy (issue 5): an account with an owner on file, and a member asking about billing.
-const OWNER = { name: 'Olivia Owner', email: 'olivia@bluebird.example' };
+const OWNER = { name: 'Olivia Owner', email: 'olivia@bluebird.example', password: 'olivia password 42' };
 const MEMBER = { name: 'Ben Baker', email: 'ben@bluebird.example' };
 const BILLING_SUBJECT = 'Question about my last invoice';
 const JUSTIFICATION = 'Long-standing client mid-migration; a one-off integration pointer costs us little.';
@@ -579,6 +579,41 @@ step('policy: the disclosure is in the audit log (billing.disclosed, target the 
   assert(mine.length >= 1, `a billing.disclosed entry for ticket ${billingTicketId}: ${JSON.stringify(entries)}`);
   assertEq(mine[0].detail.organization_id, bluebird.id, 'the disclosed account');
   assert(Array.isArray(mine[0].detail.fields) && mine[0].detail.fields.length > 0, 'the disclosed fields are listed');
+});
+
+step('portal: the account owner verifies herself on her own request with the mailed code', async () => {
+  // Olivia sets a password; staff open a billing question on her behalf (no portal session, so
+  // she is not verified by signing in), and she verifies in the portal.
+  await new Session().call('POST', '/api/v2/auth/password_reset', { email: OWNER.email });
+  await new Session().call('POST', '/api/v2/auth/password_reset/confirm',
+    { token: resetToken(OWNER.email), password: OWNER.password });
+  const olivia = await new Session().signIn(OWNER);
+  const admin = new Session();
+  await admin.signIn(ADMIN);
+  const tid = (await admin.call('POST', '/api/v2/tickets', { ticket: {
+    subject: 'Please resend our November invoice', requester_id: olivia.id,
+    comment: { body: 'Olivia called: she needs the November invoice resent to the billing address.' } } })).ticket.id;
+  const page = await newPage();
+  await signIn(page, `/portal.html#/requests/${tid}`, OWNER);
+  await page.getByRole('heading', { name: 'Please resend our November invoice' }).waitFor();
+  const box = page.locator('details.identity-check');
+  await box.locator('summary').filter({ hasText: 'Verify your identity' }).click();
+  await box.getByText('Not verified yet.').waitFor();
+  await box.getByRole('button', { name: 'Send me a code' }).click();
+  await box.locator('.sent').filter({ hasText: /We sent a code to o\*\*\*@bluebird\.example\. It expires in 15 minutes/ }).waitFor();
+  const right = identityCode(tid);
+  const input = box.getByLabel('Verification code');
+  assertEq(await input.getAttribute('inputmode'), 'numeric', 'a numeric keypad on phones');
+  await input.fill(right === '000000' ? '111111' : '000000');
+  await box.getByRole('button', { name: 'Verify' }).click();
+  await box.locator('.field-error').filter({ hasText: 'That code is not right. You have 4 tries left.' }).waitFor();
+  await input.fill(right);
+  await box.getByRole('button', { name: 'Verify' }).click();
+  await box.locator('.verified').filter({ hasText: /^Verified until .+\.$/ }).waitFor();
+  await shot(page, 'portal-identity-verified');
+  await page.context().close();
+  const { identity } = await admin.call('GET', `/api/v2/tickets/${tid}/identity`);
+  assertEq(identity.verified && identity.method, 'code', 'the API agrees: verified by code');
 });
 
 step('policy: an override needs a written justification (the 422 shows), then is recorded', async () => {

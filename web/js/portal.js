@@ -172,6 +172,149 @@ function comment(c) {
     h('div', { class: 'body' }, c.body));
 }
 
+// ------------------------------------------------------------------ identity (policy 1.5)
+
+const tries = (n) => `${n} ${n === 1 ? 'try' : 'tries'}`;
+
+/**
+ * "Verify your identity" on the requester's own request: a collapsed disclosure that asks for a
+ * code (mailed to the account's owner and billing contacts, never shown here) and checks it.
+ * Nothing is fetched until it is opened.
+ */
+function identitySection(ticket) {
+  const base = `/api/v2/tickets/${ticket.id}/identity`;
+  const badge = h('span', { class: 'badge good', hidden: true }, 'Verified');
+  const status = h('div', { class: 'identity-status', 'aria-live': 'polite' });
+  const sent = h('div', { class: 'identity-sent', 'aria-live': 'polite' });
+  const sendBtn = h('button', { type: 'button' }, 'Send me a code');
+  const code = h('input', {
+    type: 'text', name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code',
+    pattern: '[0-9]{6}', maxlength: 6, 'data-field': 'code', id: `identity-code-${ticket.id}`,
+  });
+  const codeForm = h('form', { class: 'code-form', novalidate: true, hidden: true },
+    h('p', { class: 'form-error', role: 'alert', hidden: true }),
+    field('Verification code', code, 'The 6 digits from the email we sent.'),
+    h('div', { class: 'actions start' }, h('button', { type: 'submit', class: 'primary' }, 'Verify')));
+  const send = h('div', { class: 'actions start' }, sendBtn);
+  const details = h('details', { class: 'identity-check' },
+    h('summary', {}, 'Verify your identity', badge),
+    h('div', { class: 'identity-body' },
+      h('p', { class: 'muted' }, 'Before we can discuss billing with you, we need to confirm that you '
+        + 'are the account owner or billing contact, so we will email a 6-digit code to the owner '
+        + 'and billing contact addresses we have on file for your account.'),
+      status, sent, send, codeForm));
+
+  const showStatus = (id) => {
+    badge.hidden = !id.verified;
+    if (id.verified) {
+      replace(status, h('p', { class: 'verified' }, 'Verified until ', timeEl(id.verified_until), '.'),
+        h('p', { class: 'muted small' }, 'Our team can now discuss your account\'s billing on this request.'));
+      replace(sent);
+      send.hidden = true;
+      codeForm.hidden = true;
+      return;
+    }
+    const c = id.challenge;
+    replace(status, h('p', { class: 'unverified' }, 'Not verified yet.'),
+      c && c.locked ? h('p', { class: 'error' }, 'The last code was entered wrongly too many times, '
+        + 'so it no longer works. Please ask for a new one.') : null,
+      c && !c.locked ? h('p', { class: 'muted small' }, 'A code is on its way: it expires ', timeEl(c.expires_at),
+        ` and you have ${tries(c.attempts_left)}.`) : null);
+    send.hidden = false;
+    sendBtn.textContent = c ? 'Send me a new code' : 'Send me a code';
+    codeForm.hidden = !c || c.locked;
+  };
+
+  const load = async () => {
+    replace(status, h('p', { class: 'loading' }, 'Loading…'));
+    try {
+      showStatus((await api.get(base)).identity);
+    } catch (err) {
+      replace(status, h('p', { class: 'error', role: 'alert' }, err.message));
+    }
+  };
+
+  let loaded = false;
+  details.addEventListener('toggle', () => {
+    if (details.open && !loaded) {
+      loaded = true;
+      load();
+    }
+  });
+
+  sendBtn.addEventListener('click', async () => {
+    sendBtn.disabled = true;
+    clearFormErrors(codeForm);
+    try {
+      const c = (await api.post(`${base}/challenge`)).identity_challenge;
+      replace(sent, h('p', { class: 'sent' },
+        `We sent a code to ${c.sent_to.join(', ')}. It expires in 15 minutes (at `, timeEl(c.expires_at),
+        '). If you are not the owner or billing contact, please ask them for it.'));
+      replace(status, h('p', { class: 'unverified' }, 'Not verified yet.'));
+      sendBtn.textContent = 'Send me a new code';
+      codeForm.hidden = false;
+      code.value = '';
+      code.focus();
+    } catch (err) {
+      let msg = err.message;
+      if (err.code === 'identity_no_contacts') {
+        msg = 'We are sorry: we have no owner or billing contact address on file for your account, '
+          + 'so we cannot send a code. Please reply on this request and we will find another way to help.';
+      } else if (err.code === 'identity_too_many_codes') {
+        msg = 'We have already sent several codes for this request in the last hour. Please use the '
+          + 'newest one, or try again a little later.';
+      }
+      replace(sent, h('p', { class: 'error', role: 'alert' }, msg));
+    } finally {
+      sendBtn.disabled = false;
+    }
+  });
+
+  codeForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearFormErrors(codeForm);
+    const value = code.value.trim();
+    if (!/^[0-9]{6}$/.test(value)) {
+      showFormError(codeForm, { field: 'code', message: 'Please enter the 6 digits from the email.' });
+      return;
+    }
+    await busy(codeForm, async () => {
+      try {
+        showStatus((await api.post(`${base}/verify`, { code: value })).identity);
+        code.value = '';
+      } catch (err) {
+        let msg = err.message;
+        let reload = false;
+        if (err.status === 422 && err.details && typeof err.details.attempts_left === 'number') {
+          msg = `That code is not right. You have ${tries(err.details.attempts_left)} left.`;
+        } else if (err.code === 'identity_locked') {
+          msg = 'That code was entered wrongly too many times, so it no longer works. Please ask for a new one.';
+          reload = true;
+        } else if (err.code === 'identity_expired') {
+          msg = 'That code has expired (codes last 15 minutes). Please ask for a new one.';
+          reload = true;
+        } else if (err.code === 'identity_no_challenge') {
+          msg = 'There is no code waiting for this request. Please ask for one first.';
+          reload = true;
+        }
+        if (!reload) {
+          showFormError(codeForm, { field: err.status === 422 ? 'code' : null, message: msg });
+          return;
+        }
+        // The code is spent: redraw the status (which hides the form) and say why above it.
+        try {
+          showStatus((await api.get(base)).identity);
+        } catch (e) {
+          /* the message below still says what to do */
+        }
+        replace(sent, h('p', { class: 'error', role: 'alert' }, msg));
+      }
+    });
+  });
+
+  return details;
+}
+
 async function showRequest(id) {
   markNav(null);
   replace(main, h('p', { class: 'loading' }, 'Loading…'));
@@ -222,6 +365,7 @@ async function showRequest(id) {
       statusBadge(ticket.status)),
     h('p', { class: 'meta' }, `Request #${ticket.id} · submitted `, timeEl(ticket.created_at)),
     await expectedLine(ticket),
+    ticket.requester_id === user.id ? identitySection(ticket) : null,
     h('div', { class: 'conversation', 'aria-label': 'Conversation' }, comments.map(comment)),
     form));
 }

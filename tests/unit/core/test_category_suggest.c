@@ -92,6 +92,11 @@ static void test_scoring(void **state)
                      cases[i].want ? cases[i].want : "(none)");
     }
     assert_null(category_suggest(NULL, 0, "refund", "refund"));
+    /* A keyword a rule lists twice counts once: 1 each, the tie goes to the first rule. */
+    static const char *const quote_kw[] = {"invoice", "quote"};
+    static const char *const twice_kw[] = {"invoice", "invoice"};
+    static const struct category_rule dup[] = {{"sales", quote_kw, 2}, {"billing", twice_kw, 2}};
+    assert_string_equal(category_suggest(dup, 2, "", "an invoice"), "sales");
 }
 
 static void test_body_is_read_up_to_the_cap(void **state)

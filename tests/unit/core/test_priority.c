@@ -469,6 +469,72 @@ static void override_out_of_range_is_internal(void **state)
         ERR_INTERNAL);
 }
 
+/* priority_check_justification(): the rule alone, for any policy exception. */
+static void justification_rule(void **state)
+{
+    (void)state;
+    const char *what = "a scope override";
+    const char *refused[] = {
+        NULL,
+        "",
+        "   \t\n ",                 /* white space only */
+        "\xc2\xa0\xe3\x80\x80",     /* NBSP, U+3000 only */
+        "  0123456789abcdefghi \n", /* 19 once trimmed */
+        "\xe2\x80\x83"
+        "0123456789abcdefgh\xc3\xa9"
+        "\xc2\xa0", /* 19, the last one 2 bytes */
+        /* 19 x U+00E9 (38 bytes) */
+        "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+        "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        struct err e;
+        err_clear(&e);
+        assert_int_equal(priority_check_justification(refused[i], what, &e), ERR_INVALID);
+        assert_int_equal(e.code, ERR_INVALID);
+        assert_string_equal(e.field, "ticket.policy_justification");
+        assert_memory_equal(e.message, what, strlen(what));
+        assert_int_equal(priority_check_justification(refused[i], what, NULL), ERR_INVALID);
+    }
+    const char *allowed[] = {
+        "0123456789abcdefghij",                /* 20 */
+        " \t0123456789abcdefghij\n",           /* 20 once trimmed */
+        "a                  b",                /* inner spaces count: 20 */
+        "0123456789abcdefghi\xf0\x9f\x98\x80", /* 19 + a 4-byte character */
+        /* 20 x U+20AC (60 bytes) */
+        "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+        "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+        "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac",
+    };
+    for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++) {
+        struct err e;
+        err_clear(&e);
+        assert_int_equal(priority_check_justification(allowed[i], what, &e), 0);
+        assert_int_equal(priority_check_justification(allowed[i], what, NULL), 0);
+    }
+    /* The count is in the message: 19 characters of 38 bytes read "got 19". */
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(priority_check_justification(refused[6], what, &e), ERR_INVALID);
+    assert_non_null(strstr(e.message, "got 19"));
+    /* Invalid UTF-8 is refused however long it is, the message starting with `what` too. */
+    const char *bad[] = {
+        "\xff"
+        "0123456789abcdefghij",
+        "0123456789abcdefghij\x80",
+        "\xc0\xaf"
+        "0123456789abcdefghij",
+        "0123456789abcdefghij\xe2\x82",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        err_clear(&e);
+        assert_int_equal(priority_check_justification(bad[i], what, &e), ERR_INVALID);
+        assert_string_equal(e.field, "ticket.policy_justification");
+        assert_non_null(strstr(e.message, "UTF-8"));
+        assert_memory_equal(e.message, what, strlen(what));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -483,6 +549,7 @@ int main(void)
         cmocka_unit_test(override_refuses_invalid_utf8),
         cmocka_unit_test(override_messages),
         cmocka_unit_test(override_out_of_range_is_internal),
+        cmocka_unit_test(justification_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
