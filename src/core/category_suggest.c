@@ -1,6 +1,7 @@
 #include "core/category_suggest.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 static bool is_space(unsigned char c)
@@ -65,11 +66,35 @@ static bool listed_before(const struct category_rule *rule, size_t k)
     return false;
 }
 
+/* Which folded bytes begin a word of text[0..len) (set[b / 64] bit b % 64): a keyword whose
+ * first byte is not among them cannot be found, and most keywords of most texts are not. */
+static void word_start_bytes(const unsigned char *t, size_t len, uint64_t set[4])
+{
+    set[0] = set[1] = set[2] = set[3] = 0;
+    for (size_t at = 0; at < len; at++)
+        if (!(at > 0 && is_word(t[at - 1]) && is_word(t[at]))) {
+            unsigned char c = fold(t[at]);
+            set[c / 64] |= (uint64_t)1 << (c % 64);
+        }
+}
+
+static bool may_start(const uint64_t set[4], const char *keyword)
+{
+    const unsigned char *k = (const unsigned char *)keyword;
+    while (is_space(*k))
+        k++;
+    unsigned char c = fold(*k);
+    return (set[c / 64] >> (c % 64)) & 1;
+}
+
 const char *category_suggest(const struct category_rule *rules, size_t rule_count,
                              const char *subject, const char *body)
 {
     size_t slen = subject ? strlen(subject) : 0;
     size_t blen = body ? strnlen(body, CATEGORY_SUGGEST_BODY_MAX) : 0;
+    uint64_t in_subject[4], in_body[4];
+    word_start_bytes((const unsigned char *)subject, slen, in_subject);
+    word_start_bytes((const unsigned char *)body, blen, in_body);
     const char *best = NULL;
     size_t best_score = 0;
     for (size_t r = 0; r < rule_count; r++) {
@@ -78,9 +103,9 @@ const char *category_suggest(const struct category_rule *rules, size_t rule_coun
             const char *kw = rules[r].keywords[k];
             if (listed_before(&rules[r], k))
                 continue; /* a keyword counts once, however often the rule lists it */
-            if (category_keyword_found(subject, slen, kw))
+            if (may_start(in_subject, kw) && category_keyword_found(subject, slen, kw))
                 score += 2;
-            else if (category_keyword_found(body, blen, kw))
+            else if (may_start(in_body, kw) && category_keyword_found(body, blen, kw))
                 score += 1;
         }
         if (score > best_score) { /* strictly greater: a tie keeps the rule listed first */

@@ -78,25 +78,16 @@ static int64_t utc_day(int64_t t)
 
 /* ---- the contract ------------------------------------------------------------------------- */
 
-int bans_requester_status(struct db *db, int64_t user_id, const char *email,
-                          struct bans_status *out, struct err *e)
+/* The status of the known user u (NULL: unknown, user_id 0 or an id with no user) writing from
+ * email (NULL: none). */
+static int status_of(struct db *db, const struct user *known_user, int64_t user_id,
+                     const char *email, struct bans_status *out, struct err *e)
 {
-    struct user u;
-    bool known = false;
-    int rc = 0;
-    if (user_id) {
-        rc = users_get(db, user_id, &u, e);
-        known = rc == 0;
-    } else if (email && *email) {
-        rc = users_find_by_email(db, email, &u, NULL, e);
-        known = rc == 0;
-    }
-    if (rc && rc != ERR_NOT_FOUND)
-        return rc;
-    if (e)
-        err_clear(e);
+    bool known = known_user != NULL;
+    const struct user *up = known_user;
+    int rc;
     /* Staff cannot be banned (service/bans.h): no address key of a requester reaches them. */
-    if (known && access_role_name_is_staff(u.role)) {
+    if (known && access_role_name_is_staff(up->role)) {
         *out = (struct bans_status){false, 0};
         return 0;
     }
@@ -104,11 +95,11 @@ int bans_requester_status(struct db *db, int64_t user_id, const char *email,
     char key[EMAIL_ADDR_BAN_KEY_SIZE], stored[EMAIL_ADDR_BAN_KEY_SIZE];
     bool has_key = email && email_addr_ban_key(email, strlen(email), key, sizeof key) == 0;
     bool has_stored =
-        known && email_addr_ban_key(u.email, strlen(u.email), stored, sizeof stored) == 0;
+        known && email_addr_ban_key(up->email, strlen(up->email), stored, sizeof stored) == 0;
     if (has_stored && has_key && strcmp(key, stored) == 0)
         has_stored = false;
     int64_t ban_id = 0;
-    rc = bans_store_match(db, known ? u.id : user_id, known ? u.organization_id : 0,
+    rc = bans_store_match(db, known ? up->id : user_id, known ? up->organization_id : 0,
                           has_key      ? key
                           : has_stored ? stored
                                        : NULL,
@@ -123,6 +114,30 @@ int bans_requester_status(struct db *db, int64_t user_id, const char *email,
         return rc;
     *out = (struct bans_status){ban_id != 0, ban_id};
     return 0;
+}
+
+int bans_requester_status(struct db *db, int64_t user_id, const char *email,
+                          struct bans_status *out, struct err *e)
+{
+    struct user u;
+    int rc = 0;
+    if (user_id)
+        rc = users_get(db, user_id, &u, e);
+    else if (email && *email)
+        rc = users_find_by_email(db, email, &u, NULL, e);
+    else
+        rc = ERR_NOT_FOUND;
+    if (rc && rc != ERR_NOT_FOUND)
+        return rc;
+    if (e)
+        err_clear(e);
+    return rc ? status_of(db, NULL, user_id, email, out, e) : status_of(db, &u, 0, email, out, e);
+}
+
+int bans_user_status(struct db *db, const struct user *u, const char *email,
+                     struct bans_status *out, struct err *e)
+{
+    return status_of(db, u, 0, email, out, e);
 }
 
 const char *bans_notice_text(void)

@@ -56,6 +56,12 @@ struct bans_status {
 int bans_requester_status(struct db *db, int64_t user_id, const char *email,
                           struct bans_status *out, struct err *e);
 
+/* The same for a user already read (u not NULL), writing from email (NULL: u's own address
+ * only): one query fewer on the path that creates tickets. */
+struct user;
+int bans_user_status(struct db *db, const struct user *u, const char *email,
+                     struct bans_status *out, struct err *e);
+
 /* The short policy notice (clauses 1.2, 5, 6): polite, says support is withdrawn because of
  * abusive behaviour and that the account owner's approval is not needed. A static string,
  * valid for the life of the program; plain text, one paragraph. */

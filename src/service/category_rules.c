@@ -2,10 +2,13 @@
 
 #include "base/buf.h"
 #include "core/policy.h"
+#include "base/xalloc.h"
 #include "service/policy_pack.h"
+#include "service/text_cache.h"
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int bad(struct err *e, const char *field, const char *why)
@@ -91,18 +94,55 @@ int category_rules_parse(const char *text, size_t len, struct arena *a,
     return rc;
 }
 
-int category_rules_suggest(struct db *db, const char *subject, const char *body, struct arena *a,
-                           const char **out, struct err *e)
+/* The rules in force, parsed, kept per process (service/text_cache.h). */
+struct parsed_rules {
+    struct arena arena;
+    struct category_rule *rules;
+    size_t count;
+};
+
+static int build(const char *text, size_t len, void **value, struct err *e)
 {
-    struct buf text;
-    buf_init(&text, 0);
-    struct category_rule *rules = NULL;
-    size_t n = 0;
-    int rc = policy_pack_keywords_text(db, &text, e);
-    if (!rc)
-        rc = category_rules_parse(text.ptr, text.len, a, &rules, &n, e);
-    buf_release(&text);
-    if (!rc)
-        *out = category_suggest(rules, n, subject, body);
-    return rc;
+    struct parsed_rules *p = xcalloc(1, sizeof *p);
+    arena_init(&p->arena, 1u << 22);
+    int rc = category_rules_parse(text, len, &p->arena, &p->rules, &p->count, e);
+    if (rc) {
+        arena_release(&p->arena);
+        free(p);
+        return rc;
+    }
+    *value = p;
+    return 0;
+}
+
+static void destroy(void *value)
+{
+    struct parsed_rules *p = value;
+    arena_release(&p->arena);
+    free(p);
+}
+
+static struct text_cache cache =
+    TEXT_CACHE_INIT(policy_pack_keywords_text, build, destroy, CATEGORY_RULES_RECHECK_NS);
+
+void category_rules_forget(void)
+{
+    text_cache_forget(&cache);
+}
+
+int category_rules_suggest(const struct env *env, struct db *db, const char *subject,
+                           const char *body, const char **out, struct err *e)
+{
+    const void *value;
+    struct text_cache_ref *ref;
+    int rc = text_cache_acquire(&cache, env, db, &value, &ref, e);
+    if (rc)
+        return rc;
+    const struct parsed_rules *p = value;
+    const char *id = category_suggest(p->rules, p->count, subject, body);
+    /* The table's own string: it outlives the cached rules. */
+    const struct policy_category *k = id ? policy_category_find(id) : NULL;
+    *out = k ? k->id : NULL;
+    text_cache_release(&cache, ref);
+    return 0;
 }

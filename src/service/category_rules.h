@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "base/arena.h"
+#include "base/env.h"
 #include "base/err.h"
 #include "core/category_suggest.h"
 #include "db/db.h"
@@ -27,9 +28,17 @@
 int category_rules_parse(const char *text, size_t len, struct arena *a,
                          struct category_rule **rules, size_t *count, struct err *e);
 
-/* The category the rules in force suggest for subject and body (strings from a), *out NULL when
- * none. Runs on the caller's connection. */
-int category_rules_suggest(struct db *db, const char *subject, const char *body, struct arena *a,
-                           const char **out, struct err *e);
+/* How often the rules are compared with the stored ones (a change made through another process
+ * shows within this time; one made through this process at once). */
+#define CATEGORY_RULES_RECHECK_NS (1000 * 1000 * 1000LL)
+
+/* The category the rules in force suggest for subject and body (a static id, core/policy.h), *out
+ * NULL when none. The parsed rules are kept per process (service/text_cache.h); the stored text is
+ * read on the caller's connection when they are due for a check. */
+int category_rules_suggest(const struct env *env, struct db *db, const char *subject,
+                           const char *body, const char **out, struct err *e);
+
+/* Read the stored rules again at the next suggestion (after this process changed them). */
+void category_rules_forget(void);
 
 #endif

@@ -664,7 +664,8 @@ static int demo_policy(struct db *db, const struct demo_ctx *c, const struct dem
         saved->triage = (struct priority_facts){.service_down = PRIORITY_FACT_YES,
                                                 .workaround = PRIORITY_FACT_NO};
     saved->category = category;
-    int rc = category_rules_suggest(db, t->subject, t->c[0].body, a, &saved->suggested_category, e);
+    int rc =
+        category_rules_suggest(c->env, db, t->subject, t->c[0].body, &saved->suggested_category, e);
     rc = rc ? rc
             : ticket_policy_decide(c->env, db, org_id, category, saved->suggested_category,
                                    &saved->triage, c->now, out, e);

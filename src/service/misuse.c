@@ -488,15 +488,15 @@ int misuse_set_high_risk(const struct env *env, struct db *db, const struct misu
 /* ---- refusal of service -------------------------------------------------------------------- */
 
 /* May the actor refuse or restore service at now? Admins always; a lead only while on duty. */
-static int check_on_duty(struct db *db, const struct misuse_actor *actor, int64_t now,
-                         struct err *e)
+static int check_on_duty(const struct env *env, struct db *db, const struct misuse_actor *actor,
+                         int64_t now, struct err *e)
 {
     if (access_is_admin(&actor->subject))
         return 0;
     if (!access_is_lead_or_admin(&actor->subject))
         return forbidden("the support lead on duty or an admin", e);
     int64_t on_duty = 0;
-    int rc = roster_lead_on_duty(db, now, &on_duty, e);
+    int rc = roster_lead_on_duty(env, db, now, &on_duty, e);
     if (rc)
         return rc;
     if (on_duty != actor->subject.user_id)
@@ -623,7 +623,7 @@ static int refuse_tx(struct db *db, void *arg, struct err *e)
         buf_release(&c->who[i].tickets);
     c->n_who = 0;
     c->closed = 0;
-    int rc = check_on_duty(db, c->actor, now, e);
+    int rc = check_on_duty(c->env, db, c->actor, now, e);
     struct organization o;
     rc = rc ? rc : organizations_lock(db, c->org_id, e);
     rc = rc ? rc : organizations_get(db, c->org_id, &o, e);
@@ -701,7 +701,7 @@ static int restore_tx(struct db *db, void *arg, struct err *e)
 {
     struct restore_ctx *c = arg;
     int64_t now = c->env->now(c->env);
-    int rc = check_on_duty(db, c->actor, now, e);
+    int rc = check_on_duty(c->env, db, c->actor, now, e);
     struct organization o;
     rc = rc ? rc : organizations_lock(db, c->org_id, e);
     rc = rc ? rc : organizations_get(db, c->org_id, &o, e);

@@ -5,6 +5,7 @@
 #include "service/calendar_json.h"
 #include "service/category_rules.h"
 #include "service/sla_json.h"
+#include "service/text_cache.h"
 #include "store/audit.h"
 #include "store/settings.h"
 #include "store/tickets.h"
@@ -153,17 +154,33 @@ int policy_pack_sla_text(struct db *db, struct buf *out, struct err *e)
     return rc ? rc : sla_json_render(&t, out);
 }
 
-int policy_pack_sla(struct db *db, struct sla_targets *out, struct err *e)
+static int build_sla(const char *text, size_t len, void **value, struct err *e)
 {
-    struct buf b;
-    buf_init(&b, 0);
-    int rc = settings_get(db, POLICY_KEY_SLA, &b, e);
-    if (rc == ERR_NOT_FOUND)
-        rc = policy_pack_default_sla(out, e);
-    else if (!rc)
-        rc = pack_broken(sla_json_parse(b.ptr, b.len, out, e), "stored SLA targets", e);
-    buf_release(&b);
-    return rc;
+    struct sla_targets *t = xmalloc(sizeof *t);
+    int rc = pack_broken(sla_json_parse(text, len, t, e), "stored SLA targets", e);
+    if (rc) {
+        free(t);
+        return rc;
+    }
+    *value = t;
+    return 0;
+}
+
+/* Every SLA refresh reads the targets: parsing their JSON each time was a twentieth of a
+ * ticket's creation. */
+static struct text_cache sla_cache =
+    TEXT_CACHE_INIT(policy_pack_sla_text, build_sla, free, 1000 * 1000 * 1000LL);
+
+int policy_pack_sla(const struct env *env, struct db *db, struct sla_targets *out, struct err *e)
+{
+    const void *value;
+    struct text_cache_ref *ref;
+    int rc = text_cache_acquire(&sla_cache, env, db, &value, &ref, e);
+    if (rc)
+        return rc;
+    *out = *(const struct sla_targets *)value;
+    text_cache_release(&sla_cache, ref);
+    return 0;
 }
 
 int policy_pack_keywords_text(struct db *db, struct buf *out, struct err *e)
@@ -233,6 +250,8 @@ int policy_pack_set_sla(const struct env *env, struct db *db, int64_t actor_id, 
         rc = set_policy(env, db, actor_id, ip, POLICY_KEY_SLA, "sla_targets.changed",
                         buf_cstr(&text), e);
     buf_release(&text);
+    if (!rc)
+        text_cache_forget(&sla_cache);
     return rc;
 }
 
@@ -251,5 +270,7 @@ int policy_pack_set_keywords(const struct env *env, struct db *db, int64_t actor
     rc = set_policy(env, db, actor_id, ip, POLICY_KEY_KEYWORDS, "category_keywords.changed",
                     compact, e);
     free(compact);
+    if (!rc)
+        category_rules_forget();
     return rc;
 }

@@ -42,7 +42,9 @@ int policy_pack_seed(struct db *db, int64_t now, struct policy_pack_seed_report 
 int policy_pack_calendar_text(struct db *db, struct buf *out, struct err *e);
 /* The calendar and SLA targets in force. */
 int policy_pack_calendar(struct db *db, struct cal_spec *out, struct err *e);
-int policy_pack_sla(struct db *db, struct sla_targets *out, struct err *e);
+/* The SLA targets in force, kept per process and compared with the stored ones at most once a
+ * second (service/text_cache.h); a change through this process shows at once. */
+int policy_pack_sla(const struct env *env, struct db *db, struct sla_targets *out, struct err *e);
 
 /* Replace the calendar or the SLA targets (an admin's change, checked by the caller's parse),
  * audited as "calendar.changed" / "sla_targets.changed" by actor_id, in one write transaction

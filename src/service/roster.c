@@ -8,7 +8,6 @@
 #include "service/policy_pack.h"
 #include "store/audit.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,78 +84,17 @@ int roster_duty_at(struct db *db, const struct calendar *cal, int64_t now, struc
     return rc;
 }
 
-/* Calendars reduced to a zone (no hours, no holidays), built once per zone and kept for the
- * process's life: building one costs milliseconds, and the zones a process ever sees are the few
- * an admin set. Beyond ZONES_MAX distinct zones each call builds its own. Guarded by zones_lock;
- * the calendars themselves are immutable and safe to share. */
-#define ZONES_MAX 8
-static pthread_mutex_t zones_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct calendar *zones[ZONES_MAX];
-static size_t nzones;
-
-static const struct calendar *zone_cached(const char *zone)
+int roster_lead_on_duty(const struct env *env, struct db *db, int64_t now, int64_t *user_id,
+                        struct err *e)
 {
-    const struct calendar *found = NULL;
-    pthread_mutex_lock(&zones_lock);
-    for (size_t i = 0; i < nzones && !found; i++)
-        if (!strcmp(cal_spec_of(zones[i])->zone, zone))
-            found = zones[i];
-    pthread_mutex_unlock(&zones_lock);
-    return found;
-}
-
-/* Keep c unless the table is full or another thread kept one for the zone first; true when c
- * now belongs to the table. */
-static bool zone_keep(struct calendar *c)
-{
-    bool kept = false;
-    pthread_mutex_lock(&zones_lock);
-    bool dup = false;
-    for (size_t i = 0; i < nzones && !dup; i++)
-        dup = !strcmp(cal_spec_of(zones[i])->zone, cal_spec_of(c)->zone);
-    if (!dup && nzones < ZONES_MAX) {
-        zones[nzones++] = c;
-        kept = true;
-    }
-    pthread_mutex_unlock(&zones_lock);
-    return kept;
-}
-
-/* The calendar in force reduced to its zone (this entry point has no env for the shared full
- * calendar, and only the zone matters here). *owned receives what the caller must cal_free()
- * (NULL when the calendar is the shared one). */
-static int zone_calendar(struct db *db, const struct calendar **out, struct calendar **owned,
-                         struct err *e)
-{
-    struct cal_spec *spec = xmalloc(sizeof *spec);
-    int rc = policy_pack_calendar(db, spec, e);
-    const struct calendar *c = rc ? NULL : zone_cached(spec->zone);
-    *owned = NULL;
-    if (!rc && !c) {
-        memset(spec->nhours, 0, sizeof spec->nhours);
-        memset(&spec->holidays, 0, sizeof spec->holidays);
-        struct calendar *built = NULL;
-        rc = cal_new(spec, &built, e);
-        if (!rc && !zone_keep(built))
-            *owned = built;
-        c = built;
-    }
-    free(spec);
-    if (!rc)
-        *out = c;
-    return rc;
-}
-
-int roster_lead_on_duty(struct db *db, int64_t now, int64_t *user_id, struct err *e)
-{
-    const struct calendar *cal = NULL;
-    struct calendar *owned = NULL;
-    int rc = zone_calendar(db, &cal, &owned, e);
+    const struct calendar *cal;
+    struct calendar_ref *ref;
+    int rc = calendar_cache_acquire(env, db, &cal, &ref, e);
     if (rc)
         return rc;
     struct roster_duty d;
     rc = roster_duty_at(db, cal, now, &d, e);
-    cal_free(owned);
+    calendar_cache_release(ref);
     if (!rc)
         *user_id = d.user_id;
     return rc;

@@ -39,9 +39,10 @@
 
 /* Inside the caller's transaction: the user id of the lead on duty at now (Unix seconds), or
  * *user_id 0 when nobody is on duty (no rotation and no override, or every listed lead left
- * the staff). Reads the zone of the calendar in force. Returns 0 or a negative ERR_* code;
- * *user_id is untouched on failure. */
-int roster_lead_on_duty(struct db *db, int64_t now, int64_t *user_id, struct err *e);
+ * the staff). Weeks are read in the zone of the calendar in force (service/calendar_cache.h).
+ * Returns 0 or a negative ERR_* code; *user_id is untouched on failure. */
+int roster_lead_on_duty(const struct env *env, struct db *db, int64_t now, int64_t *user_id,
+                        struct err *e);
 
 /* Inside the caller's transaction: who is on duty at now on calendar cal (the caller's, say from
  * calendar_cache_acquire()), with the source and until when (core/roster.h). */

@@ -115,7 +115,7 @@ int sla_report_build(const struct env *env, struct db *db, const struct access_s
     const struct calendar *cal;
     struct calendar_ref *ref;
     struct sla_targets targets;
-    int rc = policy_pack_sla(db, &targets, e);
+    int rc = policy_pack_sla(env, db, &targets, e);
     rc = rc ? rc : calendar_cache_acquire(env, db, &cal, &ref, e);
     if (rc)
         return rc;

@@ -72,67 +72,97 @@ int ticket_policy_decide(const struct env *env, struct db *db, int64_t org_id, c
     return 0;
 }
 
-static json_t *opt_string(const char *s)
+/* ---- the recorded decision, as JSON text ---------------------------------------------------- */
+
+/* ,"key":"value" (null for NULL), escaped. */
+static void member(struct buf *b, const char *key, const char *value)
 {
-    return s ? json_string(s) : json_null();
+    buf_appendf(b, ",\"%s\":", key);
+    if (value)
+        buf_append_json_str(b, value, strlen(value));
+    else
+        buf_append_cstr(b, "null");
 }
 
-static json_t *flags_json(unsigned flags)
+static void flags_into(struct buf *b, unsigned flags)
 {
-    json_t *a = json_array();
-    for (unsigned bit = 1; bit && bit < (1u << POLICY_FLAG_COUNT); bit <<= 1)
-        if (flags & bit)
-            json_array_append_new(a, json_string(policy_flag_name(bit)));
-    return a;
+    buf_append_cstr(b, ",\"flags\":[");
+    const char *sep = "";
+    for (unsigned bit = 1; bit < (1u << POLICY_FLAG_COUNT); bit <<= 1)
+        if (flags & bit) {
+            buf_appendf(b, "%s\"%s\"", sep, policy_flag_name(bit));
+            sep = ",";
+        }
+    buf_append_char(b, ']');
 }
 
-static json_t *override_json(struct db *db, const struct ticket *t, struct arena *a, int *rc,
-                             struct err *e)
+/* ,"override":{...} from the ticket's latest scope exception, or null. */
+static int override_into(struct buf *b, struct db *db, const struct ticket *t, struct arena *a,
+                         struct err *e)
 {
+    buf_append_cstr(b, ",\"override\":");
     if (!t->scope_override)
-        return json_null();
+        return buf_append_cstr(b, "null");
     struct policy_exception x;
-    *rc = policy_exceptions_last(db, t->id, "scope", a, &x, e);
-    if (*rc)
-        return json_null();
+    int rc = policy_exceptions_last(db, t->id, "scope", a, &x, e);
+    if (rc)
+        return rc;
     char at[TIMEFMT_ISO_LEN + 1];
     timefmt_iso8601(x.created_at, at);
-    return json_pack("{s:s, s:s, s:s, s:I, s:s}", "decision", t->scope_override, "replaced",
-                     x.from_value, "justification", x.justification, "by", (json_int_t)x.actor_id,
-                     "at", at);
+    buf_append_char(b, '{');
+    buf_appendf(b, "\"decision\":\"%s\"", t->scope_override);
+    member(b, "replaced", x.from_value);
+    member(b, "justification", x.justification);
+    buf_appendf(b, ",\"by\":%lld,\"at\":\"%s\"}", (long long)x.actor_id, at);
+    return 0;
+}
+
+/* Written as text, not built with jansson: it is on every ticket's creation. The keys are
+ * docs/openapi.json's TicketPolicy, in its order. */
+int ticket_policy_render(struct db *db, const struct ticket *t, const struct ticket_policy *p,
+                         int64_t now, struct arena *a, const char **text, const char **kind,
+                         struct err *e)
+{
+    const struct policy_decision *d = &p->scope;
+    bool overridden = t->scope_override != NULL;
+    struct buf b;
+    buf_init(&b, 0);
+    buf_appendf(&b, "{\"decision\":\"%s\"", policy_kind_name(d->kind));
+    member(&b, "category", p->category);
+    buf_appendf(&b, ",\"category_confirmed\":%s", p->category_confirmed ? "true" : "false");
+    member(&b, "clause", d->clause);
+    member(&b, "reason", d->reason);
+    /* an override to in scope makes the suggested (refusing) response moot */
+    member(&b, "macro", overridden ? NULL : d->macro);
+    member(&b, "team", policy_team_name(d->team));
+    flags_into(&b, d->flags);
+    buf_appendf(&b, ",\"package_active\":%s", d->package_active ? "true" : "false");
+    member(&b, "suggested_category", t->suggested_category);
+    buf_appendf(&b, ",\"priority\":{\"derived\":\"%s\",\"basis\":\"%s\"",
+                ticket_priority_name(p->priority.priority), p->priority.basis);
+    member(&b, "reason", p->priority.reason);
+    buf_append_char(&b, '}');
+    int rc = override_into(&b, db, t, a, e);
+    char at[TIMEFMT_ISO_LEN + 1];
+    timefmt_iso8601(now, at);
+    buf_appendf(&b, ",\"decided_at\":\"%s\"}", at);
+    char *kept = rc ? NULL : arena_strndup(a, buf_cstr(&b), b.len);
+    buf_release(&b);
+    if (rc)
+        return rc;
+    if (!kept)
+        return err_set(e, ERR_LIMIT, NULL, "out of memory recording the policy decision");
+    *text = kept;
+    *kind = overridden ? t->scope_override : policy_kind_name(d->kind);
+    return 0;
 }
 
 int ticket_policy_record(struct db *db, const struct ticket *t, const struct ticket_policy *p,
                          int64_t now, struct arena *a, struct err *e)
 {
-    int rc = 0;
-    const struct policy_decision *d = &p->scope;
-    const char *kind = policy_kind_name(d->kind);
-    json_t *ov = override_json(db, t, a, &rc, e);
-    if (rc) {
-        json_decref(ov);
-        return rc;
-    }
-    bool overridden = t->scope_override != NULL;
-    char at[TIMEFMT_ISO_LEN + 1];
-    timefmt_iso8601(now, at);
-    json_t *j = json_pack(
-        "{s:s, s:s, s:b, s:s, s:s, s:o, s:o, s:o, s:b, s:o, s:{s:s, s:s, s:s}, s:o, s:s}",
-        "decision", kind, "category", p->category, "category_confirmed", p->category_confirmed,
-        "clause", d->clause, "reason", d->reason,
-        /* an override to in scope makes the suggested (refusing) response moot */
-        "macro", opt_string(overridden ? NULL : d->macro), "team",
-        opt_string(policy_team_name(d->team)), "flags", flags_json(d->flags), "package_active",
-        d->package_active, "suggested_category", opt_string(t->suggested_category), "priority",
-        "derived", ticket_priority_name(p->priority.priority), "basis", p->priority.basis, "reason",
-        p->priority.reason, "override", ov, "decided_at", at);
-    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!text)
-        return err_set(e, ERR_LIMIT, NULL, "out of memory recording the policy decision");
-    rc = tickets_set_policy(db, t->id, overridden ? t->scope_override : kind, now, text, e);
-    free(text);
-    return rc;
+    const char *text, *kind;
+    int rc = ticket_policy_render(db, t, p, now, a, &text, &kind, e);
+    return rc ? rc : tickets_set_policy(db, t->id, kind, now, text, e);
 }
 
 int ticket_policy_exception(struct db *db, int64_t ticket_id, const char *kind, const char *from,
@@ -166,9 +196,10 @@ int ticket_policy_exception(struct db *db, int64_t ticket_id, const char *kind, 
     return rc;
 }
 
-int ticket_policy_high_risk_assignee(struct db *db, int64_t now, int64_t *user_id, struct err *e)
+int ticket_policy_high_risk_assignee(const struct env *env, struct db *db, int64_t now,
+                                     int64_t *user_id, struct err *e)
 {
-    return roster_lead_on_duty(db, now, user_id, e);
+    return roster_lead_on_duty(env, db, now, user_id, e);
 }
 
 /* Decide again for one ticket of a changed account; lead: assign it to this lead (0: no). */
@@ -215,7 +246,7 @@ int ticket_policy_refresh_organization(const struct env *env, struct db *db, int
 {
     int64_t *ids = NULL, lead = 0;
     size_t n = 0;
-    int rc = became_high_risk ? ticket_policy_high_risk_assignee(db, now, &lead, e) : 0;
+    int rc = became_high_risk ? ticket_policy_high_risk_assignee(env, db, now, &lead, e) : 0;
     rc = rc ? rc : tickets_unclosed_of_organization(db, org_id, &ids, &n, e);
     struct arena a;
     arena_init(&a, 1u << 22);

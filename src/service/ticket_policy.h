@@ -42,8 +42,14 @@ int ticket_policy_decide(const struct env *env, struct db *db, int64_t org_id, c
                          const char *suggested, const struct priority_facts *triage, int64_t now,
                          struct ticket_policy *out, struct err *e);
 
-/* Record p as t's decision (t->scope_override and its latest scope exception give the override),
- * at now. */
+/* The decision p of ticket t as staff see it, as made at now: JSON object text (from a) and the
+ * kind reports count (the override's when t->scope_override is set; its latest scope exception
+ * gives the override's details, so a ticket not yet written has none). */
+int ticket_policy_render(struct db *db, const struct ticket *t, const struct ticket_policy *p,
+                         int64_t now, struct arena *a, const char **text, const char **kind,
+                         struct err *e);
+
+/* Record p as t's decision (ticket_policy_render, then the ticket's row), at now. */
 int ticket_policy_record(struct db *db, const struct ticket *t, const struct ticket_policy *p,
                          int64_t now, struct arena *a, struct err *e);
 
@@ -71,7 +77,8 @@ int ticket_policy_sweep_lapsed(const struct env *env, struct db *db, int64_t now
 
 /* The assignee a high-risk account's ticket goes to: the support lead on duty at now (0: nobody
  * on duty). */
-int ticket_policy_high_risk_assignee(struct db *db, int64_t now, int64_t *user_id, struct err *e);
+int ticket_policy_high_risk_assignee(const struct env *env, struct db *db, int64_t now,
+                                     int64_t *user_id, struct err *e);
 
 /* Staff only (ERR_FORBIDDEN otherwise): up to limit exceptions matching f with id > after, by id,
  * into out[0..*n) (strings from a). One read transaction. */

@@ -110,7 +110,7 @@ int ticket_sla_compute(const struct env *env, struct db *db, int64_t ticket_id, 
     struct sla_targets targets;
     const struct calendar *cal = NULL;
     struct calendar_ref *ref = NULL;
-    int rc = policy_pack_sla(db, &targets, e);
+    int rc = policy_pack_sla(env, db, &targets, e);
     rc = rc ? rc : calendar_cache_acquire(env, db, &cal, &ref, e);
     if (rc)
         return rc;
@@ -297,7 +297,7 @@ int ticket_sla_refresh(const struct env *env, struct db *db, int64_t ticket_id, 
         struct arena a;
         arena_init(&a, 1 << 16);
         struct ticket t;
-        rc = policy_pack_sla(db, &targets, e);
+        rc = policy_pack_sla(env, db, &targets, e);
         rc = rc ? rc : tickets_get(db, ticket_id, false, &a, &t, e);
         if (!rc) {
             enum ticket_priority p = TICKET_PRIORITY_NORMAL;

@@ -152,17 +152,15 @@ static int resolve_requester(struct db *db, struct create_ctx *c, int64_t now, s
     return rc;
 }
 
-/* The policy of a new ticket, before it is written: the keyword rules' suggestion, the decision,
- * the priority (derived, or staff's with a justification), and the team it routes to. */
+/* The policy of a new ticket, before it is written (the keyword rules' suggestion came before the
+ * transaction): the decision, the priority (derived, or staff's with a justification), the team
+ * it routes to, and the decision recorded with the row. */
 static int create_policy(struct db *db, struct create_ctx *c, struct birth *b, int64_t now,
                          struct ticket_policy *p, enum ticket_priority *wanted, struct err *e)
 {
     const struct tickets_policy_in *in = &c->req->policy;
-    int rc =
-        category_rules_suggest(db, b->row.subject, b->body, c->a, &b->row.suggested_category, e);
-    rc = rc ? rc
-            : ticket_policy_decide(c->env, db, b->row.organization_id, b->row.category,
-                                   b->row.suggested_category, &b->row.triage, now, p, e);
+    int rc = ticket_policy_decide(c->env, db, b->row.organization_id, b->row.category,
+                                  b->row.suggested_category, &b->row.triage, now, p, e);
     if (rc)
         return rc;
     enum ticket_priority derived = p->priority.priority;
@@ -177,14 +175,20 @@ static int create_policy(struct db *db, struct create_ctx *c, struct birth *b, i
     if (b->row.scope_override &&
         (rc = priority_check_justification(in->justification, "a scope override", e)))
         return rc;
-    if (!c->req->group.given && p->scope.team != POLICY_TEAM_NONE)
+    if (!rc && !c->req->group.given && p->scope.team != POLICY_TEAM_NONE)
         rc = tickets__team_group(db, p->scope.team, &b->row.group_id, e);
     /* A refused account is not served (clause 12): its ticket is kept, closed, and the requester
      * is told why. A high-risk account's goes to the lead on duty's queue (clause 2). */
     if (p->scope.flags & POLICY_FLAG_SERVICE_REFUSED)
         b->row.status = ticket_status_name(TICKET_STATUS_CLOSED);
     else if (!rc && (p->scope.flags & POLICY_FLAG_HIGH_RISK) && !c->req->assignee.given)
-        rc = ticket_policy_high_risk_assignee(db, now, &b->row.assignee_id, e);
+        rc = ticket_policy_high_risk_assignee(c->env, db, now, &b->row.assignee_id, e);
+    /* Recorded with the row, unless an override's exception (written after it) belongs in it. */
+    if (!rc && !b->row.scope_override) {
+        struct ticket t = {.suggested_category = b->row.suggested_category};
+        rc = ticket_policy_render(db, &t, p, now, c->a, &b->row.policy, &b->row.policy_decision, e);
+        b->row.policy_decided_at = now;
+    }
     return rc;
 }
 
@@ -233,10 +237,12 @@ static int create_exceptions(struct db *db, struct create_ctx *c, const struct b
     if (!rc && b->row.scope_override)
         rc = ticket_policy_exception(db, id, "scope", policy_kind_name(p->scope.kind),
                                      b->row.scope_override, just, actor, now, e);
+    if (rc || b->row.policy) /* recorded with the row already */
+        return rc;
     struct ticket t = {.id = id,
                        .scope_override = b->row.scope_override,
                        .suggested_category = b->row.suggested_category};
-    return rc ? rc : ticket_policy_record(db, &t, p, now, c->a, e);
+    return ticket_policy_record(db, &t, p, now, c->a, e);
 }
 
 /* A banned requester (clauses 5 and 6): mail is kept but closed at once with the policy notice
@@ -247,7 +253,7 @@ static int check_ban(struct db *db, const struct user *requester, const char *ch
 {
     struct bans_status ban;
     *closed_by_ban = false;
-    int rc = bans_requester_status(db, requester->id, requester->email, &ban, e);
+    int rc = bans_user_status(db, requester, NULL, &ban, e);
     if (rc || !ban.banned)
         return rc;
     if (strcmp(channel, "email") != 0)
@@ -310,6 +316,11 @@ int tickets_create(const struct env *env, struct db *db, const struct tickets_ac
         return err_set(e, ERR_FORBIDDEN, NULL, "sign in to create tickets");
     struct create_ctx c = {.env = env, .actor = actor, .req = req, .a = a, .out = out};
     int rc = check_create(&c, e);
+    /* Before the write transaction: matching keywords holds no lock anyone waits on. */
+    struct ticket_new *row = &c.birth.row;
+    rc = rc ? rc
+            : category_rules_suggest(env, db, row->subject, c.birth.body, &row->suggested_category,
+                                     e);
     return rc ? rc : db_transact(db, DB_TX_WRITE, create_tx, &c, e);
 }
 

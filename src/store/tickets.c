@@ -178,8 +178,10 @@ int tickets_insert(struct db *db, const struct ticket_new *t, int64_t now, int64
                         "organization_id, status, priority, assignee_id, group_id, follow_up_of, "
                         "created_at, updated_at, solved_at, category, triage_service_down, "
                         "triage_data_lost, triage_feature_down, triage_workaround, "
-                        "priority_set_by_hand, suggested_category, scope_override) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        "priority_set_by_hand, suggested_category, scope_override, policy, "
+                        "policy_decision, policy_decided_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                        "?, ?, ?) "
                         "RETURNING id",
                         &st, e);
     if (rc)
@@ -205,6 +207,9 @@ int tickets_insert(struct db *db, const struct ticket_new *t, int64_t now, int64
     db_bind_int64(st, 19, t->priority_set_by_hand);
     bind_opt_text(st, 20, t->suggested_category);
     bind_opt_text(st, 21, t->scope_override);
+    bind_opt_text(st, 22, t->policy);
+    bind_opt_text(st, 23, t->policy ? t->policy_decision : NULL);
+    bind_ref(st, 24, t->policy ? t->policy_decided_at : 0);
     rc = db_step(st, e);
     if (rc == DB_ROW) {
         *id = db_column_int64(st, 0);

@@ -85,6 +85,10 @@ struct ticket_new {
     bool priority_set_by_hand;
     const char *suggested_category; /* NULL: none */
     const char *scope_override;     /* NULL or "in_scope" */
+    /* The decision recorded with the ticket (tickets_set_policy's fields); policy NULL: none. */
+    const char *policy;
+    const char *policy_decision;
+    int64_t policy_decided_at;
 };
 
 /* Insert a ticket (no tags, no comment) created and updated at now; *id receives its id. */
