@@ -8,10 +8,12 @@
 #include "http/server.h"
 #include "jobs/autoclose.h"
 #include "jobs/uploads_sweep.h"
+#include "service/mail_out.h"
 #include "service/policy_sweep.h"
 #include "service/sla_sweep.h"
 #include "jobs/scheduler.h"
 
+#include <curl/curl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +35,20 @@ int cmd_serve(const struct config *cfg, struct env *env)
 {
     sigset_t stop;
     block_stop_signals(&stop);
+    /* Mail out: the sender is checked before anything starts, so a typo stops the server. */
+    struct mail_out mail;
+    struct err me;
+    err_clear(&me);
+    if (mail_out_init(&mail, cfg->smtp_url, cfg->smtp_user, cfg->smtp_password, cfg->smtp_starttls,
+                      cfg->mail_from, &me)) {
+        fprintf(stderr, "frontdesk serve: %s\n", me.message);
+        return 1;
+    }
+    /* Before any thread: libcurl's global state is not thread-safe to set up. */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "frontdesk serve: libcurl did not initialise\n");
+        return 1;
+    }
     int applied = 0;
     if (cmd_open_database(cfg, env, &applied))
         return 1;
@@ -70,18 +86,21 @@ int cmd_serve(const struct config *cfg, struct env *env)
     printf("frontdesk listening on http://%s%s%s:%u/\n", v6 ? "[" : "", host, v6 ? "]" : "",
            http_server_port(server));
     fflush(stdout);
-    log_msg("info", "server_started", "listening on %s port %u with %u threads (%d migrations applied)",
-            host, http_server_port(server), cfg->http.threads, applied);
+    log_msg("info", "server_started",
+            "listening on %s port %u with %u threads (%d migrations applied)", host,
+            http_server_port(server), cfg->http.threads, applied);
     /* Background jobs on their own thread and connection, stopped before the server and the
      * database go. The desk still serves without them: a failure to start is logged, not fatal. */
     struct autoclose_config autoclose = {.after_days = cfg->autoclose_after_days};
     const struct scheduler_job jobs[] = {{"sla_sweep", sla_sweep_job, NULL},
                                          {"autoclose", autoclose_job, &autoclose},
                                          {"uploads_sweep", uploads_sweep_job, NULL},
-                                         {"policy_sweep", policy_sweep_job, NULL}};
+                                         {"policy_sweep", policy_sweep_job, NULL},
+                                         {"mail_out", mail_out_job, &mail}};
+    /* Without an SMTP server mail waits in the outbox, as before delivery existed. */
+    size_t njobs = sizeof jobs / sizeof jobs[0] - (cfg->smtp_url[0] ? 0 : 1);
     struct scheduler *scheduler = NULL;
-    if (scheduler_start(env, cfg->jobs_interval_s, jobs, sizeof jobs / sizeof jobs[0], &scheduler,
-                        &e))
+    if (scheduler_start(env, cfg->jobs_interval_s, jobs, njobs, &scheduler, &e))
         log_msg("error", "jobs_not_started", "%s: no background jobs will run", e.message);
 
     int sig = 0;
@@ -98,6 +117,7 @@ int cmd_serve(const struct config *cfg, struct env *env)
     http_routes_release(&routes);
     db_pool_free(env->db);
     env->db = NULL;
+    curl_global_cleanup();
     log_msg("info", "stopped", "clean shutdown");
     log_stop_buffering();
     return 0;

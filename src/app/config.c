@@ -37,10 +37,16 @@ enum flag_id {
     F_FROM,
     F_TO,
     F_AT,
+    F_SMTP_URL,
+    F_SMTP_USER,
+    F_SMTP_PASSWORD,
+    F_SMTP_STARTTLS,
+    F_MAIL_FROM,
 };
 
 enum flag_kind {
-    K_DB_URL, K_UINT, K_SIZE, K_ENUM, K_BOOL, K_LISTEN, K_ADDRS, K_TEXT, K_URL, K_PATH, K_INSTANT
+    K_DB_URL, K_UINT, K_SIZE, K_ENUM, K_BOOL, K_LISTEN, K_ADDRS, K_TEXT, K_URL, K_PATH, K_INSTANT,
+    K_SMTP_URL
 };
 
 #define DB_CMDS                                                                          \
@@ -127,6 +133,19 @@ static const struct flag flags[] = {
      "required: end of the span, YYYY-MM-DDTHH:MM:SSZ (excluded)"},
     {F_AT, "at", NULL, CONFIG_CMD_CAL_NEXT_OPEN, K_INSTANT, 0, 0, NULL, NULL, "INSTANT",
      "required: the instant to look from, YYYY-MM-DDTHH:MM:SSZ"},
+    {F_SMTP_URL, "smtp-url", "FRONTDESK_SMTP_URL", CONFIG_CMD_SERVE, K_SMTP_URL, 0, 0, NULL, "",
+     "URL",
+     "the SMTP server mail is sent through: smtp://HOST:PORT or smtps://HOST:PORT (unset: mail "
+     "waits in the outbox)"},
+    {F_SMTP_USER, "smtp-user", "FRONTDESK_SMTP_USER", CONFIG_CMD_SERVE, K_TEXT, 0, 0, NULL, "",
+     "NAME", "user name for SMTP authentication"},
+    {F_SMTP_PASSWORD, "smtp-password", "FRONTDESK_SMTP_PASSWORD", CONFIG_CMD_SERVE, K_TEXT, 0, 0,
+     NULL, "", "PASSWORD", "password for SMTP authentication (prefer the variable to the flag)"},
+    {F_SMTP_STARTTLS, "smtp-starttls", "FRONTDESK_SMTP_STARTTLS", CONFIG_CMD_SERVE, K_BOOL, 0, 0,
+     NULL, "off", NULL, "require STARTTLS on an smtp:// server"},
+    {F_MAIL_FROM, "mail-from", "FRONTDESK_MAIL_FROM", CONFIG_CMD_SERVE, K_TEXT, 0, 0, NULL,
+     "frontdesk <frontdesk@localhost>", "ADDRESS",
+     "the sender of frontdesk's mail, \"Name <address>\" or an address"},
 };
 #define NFLAGS (sizeof flags / sizeof flags[0])
 
@@ -291,6 +310,7 @@ static void expectation(const struct flag *f, char *out, size_t len)
     case K_LISTEN: snprintf(out, len, "expected HOST:PORT with an IP address, [::1]:PORT for IPv6"); break;
     case K_ADDRS: snprintf(out, len, "expected comma-separated IP addresses or CIDR blocks"); break;
     case K_TEXT: snprintf(out, len, "expected a non-empty value under 256 bytes"); break;
+    case K_SMTP_URL: snprintf(out, len, "expected smtp://HOST:PORT or smtps://HOST:PORT"); break;
     case K_URL: snprintf(out, len, "expected an http:// or https:// URL"); break;
     case K_PATH: snprintf(out, len, "expected a file path under 1024 bytes"); break;
     case K_INSTANT: snprintf(out, len, "expected YYYY-MM-DDTHH:MM:SSZ in 1970-2199"); break;
@@ -316,7 +336,11 @@ static int apply(const struct flag *f, const char *value, const char *who, struc
     case K_UINT: ok = parse_uint(value, f->min, f->max, &u) == 0; break;
     case K_SIZE: ok = config_parse_size(value, &sz) == 0 && sz >= f->min && sz <= f->max; break;
     case K_ENUM: ok = enum_has(f->choices, value); break;
-    case K_BOOL: ok = parse_bool(value, f->id == F_JSON ? &cfg->json : &cfg->demo) == 0; break;
+    case K_BOOL:
+        ok = parse_bool(value, f->id == F_JSON             ? &cfg->json
+                               : f->id == F_SMTP_STARTTLS ? &cfg->smtp_starttls
+                                                          : &cfg->demo) == 0;
+        break;
     case K_PATH:
         ok = value[0] != '\0' && strlen(value) < sizeof cfg->calendar_file;
         if (ok)
@@ -331,10 +355,27 @@ static int apply(const struct flag *f, const char *value, const char *who, struc
         break;
     }
     case K_TEXT: {
-        char *dst = f->id == F_EMAIL ? cfg->email : cfg->name;
-        ok = value[0] != '\0' && strlen(value) < sizeof cfg->name;
+        /* every text field is 256 bytes; none may carry a line break into a protocol */
+        _Static_assert(sizeof cfg->email == 256 && sizeof cfg->name == 256 &&
+                           sizeof cfg->smtp_user == 256 && sizeof cfg->smtp_password == 256 &&
+                           sizeof cfg->mail_from == 256,
+                       "text fields share one size");
+        char *dst = f->id == F_EMAIL           ? cfg->email
+                    : f->id == F_SMTP_USER     ? cfg->smtp_user
+                    : f->id == F_SMTP_PASSWORD ? cfg->smtp_password
+                    : f->id == F_MAIL_FROM     ? cfg->mail_from
+                                               : cfg->name;
+        ok = value[0] != '\0' && strlen(value) < sizeof cfg->name && !strpbrk(value, "\r\n");
         if (ok)
             snprintf(dst, sizeof cfg->name, "%s", value);
+        break;
+    }
+    case K_SMTP_URL: {
+        size_t n = strlen(value);
+        ok = (strncmp(value, "smtp://", 7) == 0 || strncmp(value, "smtps://", 8) == 0) && n > 8 &&
+             n < sizeof cfg->smtp_url && !strpbrk(value, " \t\r\n\"<>");
+        if (ok)
+            snprintf(cfg->smtp_url, sizeof cfg->smtp_url, "%s", value);
         break;
     }
     case K_URL: {
@@ -410,6 +451,7 @@ static void set_defaults(struct config *cfg, unsigned cores)
     cfg->autoclose_after_days = 4;
     cfg->jobs_interval_s = 60;
     snprintf(cfg->role, sizeof cfg->role, "agent");
+    snprintf(cfg->mail_from, sizeof cfg->mail_from, "frontdesk <frontdesk@localhost>");
 }
 
 static const struct flag *find_flag(const char *name, size_t len)

@@ -51,6 +51,12 @@ struct config {
     bool log_debug;
     bool demo;
     char public_url[256]; /* how people reach this server: links in mail */
+    /* Mail out (service/mail_out.h): no smtp_url, no delivery (mail waits in the outbox). */
+    char smtp_url[256];      /* smtp://HOST:PORT or smtps://HOST:PORT */
+    char smtp_user[256];     /* "" : no authentication */
+    char smtp_password[256];
+    bool smtp_starttls;      /* require STARTTLS on smtp:// */
+    char mail_from[256];     /* "Name <address>" or an address */
     char email[256];      /* staff add, token create */
     char name[256];       /* staff add: the person; token create: the token's name */
     char role[16];        /* staff add: agent, lead or admin */

@@ -1,0 +1,235 @@
+#include "service/mail_out.h"
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "core/mail_compose.h"
+#include "store/outbox.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int mail_out_init(struct mail_out *m, const char *smtp_url, const char *user, const char *password,
+                  bool starttls, const char *mail_from, struct err *e)
+{
+    memset(m, 0, sizeof *m);
+    m->smtp_url = smtp_url;
+    m->user = user;
+    m->password = password;
+    m->starttls = starttls;
+    /* "Name <address>" or a bare address */
+    const char *lt = strrchr(mail_from, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+    const char *addr = lt && gt ? lt + 1 : mail_from;
+    size_t alen = lt && gt ? (size_t)(gt - addr) : strlen(mail_from);
+    char probe[sizeof m->from_address];
+    if (alen >= sizeof probe ||
+        (memcpy(probe, addr, alen), probe[alen] = '\0', !mail_compose_address_valid(probe)))
+        return err_set(e, ERR_INVALID, "mail-from",
+                       "--mail-from must be an address or \"Name <address>\", got \"%.64s\"",
+                       mail_from);
+    memcpy(m->from_address, addr, alen);
+    if (lt && gt) {
+        size_t nlen = (size_t)(lt - mail_from);
+        while (nlen && (mail_from[nlen - 1] == ' ' || mail_from[nlen - 1] == '"'))
+            nlen--;
+        const char *name = mail_from;
+        while (nlen && (*name == ' ' || *name == '"')) {
+            name++;
+            nlen--;
+        }
+        snprintf(m->from_name, sizeof m->from_name, "%.*s", (int)nlen, name);
+    }
+    m->domain = strchr(m->from_address, '@') + 1;
+    return 0;
+}
+
+/* ---- one SMTP transaction ------------------------------------------------------------------ */
+
+struct upload {
+    const char *data;
+    size_t len, at;
+};
+
+static size_t read_upload(char *out, size_t size, size_t nmemb, void *arg)
+{
+    struct upload *u = arg;
+    size_t n = size * nmemb, left = u->len - u->at;
+    if (n > left)
+        n = left;
+    memcpy(out, u->data + u->at, n);
+    u->at += n;
+    return n;
+}
+
+enum outcome { SENT, RETRY, FAILED };
+
+/* Send message to `to`; the outcome and, unless sent, why (for last_error). */
+static enum outcome smtp_send(const struct mail_out *m, const char *to, const struct buf *message,
+                              char *why, size_t why_len)
+{
+    CURL *c = curl_easy_init();
+    if (!c) {
+        snprintf(why, why_len, "curl_easy_init failed");
+        return RETRY;
+    }
+    char from[300], rcpt_addr[300];
+    snprintf(from, sizeof from, "<%s>", m->from_address);
+    snprintf(rcpt_addr, sizeof rcpt_addr, "<%s>", to);
+    struct curl_slist *rcpt = curl_slist_append(NULL, rcpt_addr);
+    struct upload u = {message->ptr, message->len, 0};
+    char errbuf[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(c, CURLOPT_URL, m->smtp_url);
+    curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
+    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, read_upload);
+    curl_easy_setopt(c, CURLOPT_READDATA, &u);
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)MAIL_OUT_TIMEOUT_S);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    if (m->starttls)
+        curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    if (m->user && *m->user) {
+        curl_easy_setopt(c, CURLOPT_USERNAME, m->user);
+        curl_easy_setopt(c, CURLOPT_PASSWORD, m->password ? m->password : "");
+    }
+    CURLcode res = curl_easy_perform(c);
+    long code = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl_slist_free_all(rcpt);
+    curl_easy_cleanup(c);
+    if (res == CURLE_OK)
+        return SENT;
+    snprintf(why, why_len, "%ld %s", code, errbuf[0] ? errbuf : curl_easy_strerror(res));
+    /* A 5xx is the server's final word about this message; a rejected login is our
+     * configuration, so it waits for a fix like a server that is down. */
+    return code >= 500 && code < 600 && res != CURLE_LOGIN_DENIED ? FAILED : RETRY;
+}
+
+/* ---- the job ------------------------------------------------------------------------------- */
+
+struct claim_ctx {
+    const struct env *env;
+    const struct mail_out *m;
+    int64_t now;
+    struct arena *a;
+    struct outbox_mail rows[MAIL_OUT_BATCH];
+    size_t n;
+};
+
+static void make_message_id(void *arg, int64_t id, char out[201])
+{
+    struct claim_ctx *c = arg;
+    unsigned char r[6];
+    c->env->random_bytes(c->env, r, sizeof r);
+    snprintf(out, 201, "<outbox-%lld.%02x%02x%02x%02x%02x%02x@%s>", (long long)id, r[0], r[1], r[2],
+             r[3], r[4], r[5], c->m->domain);
+}
+
+static int claim_tx(struct db *db, void *arg, struct err *e)
+{
+    struct claim_ctx *c = arg;
+    c->n = 0;
+    arena_clear(c->a);
+    int64_t stale = 0;
+    int rc = outbox_reclaim_stale(db, c->now - MAIL_OUT_STALE_S, &stale, e);
+    return rc ? rc
+              : outbox_claim(db, c->now, MAIL_OUT_BATCH, make_message_id, c, c->a, c->rows, &c->n,
+                             e);
+}
+
+struct settle_ctx {
+    int64_t id, now;
+    enum outcome outcome;
+    int attempts; /* before this one */
+    const char *why;
+};
+
+static int settle_tx(struct db *db, void *arg, struct err *e)
+{
+    struct settle_ctx *s = arg;
+    if (s->outcome == SENT)
+        return outbox_mark_sent(db, s->id, s->now, e);
+    if (s->outcome == FAILED || s->attempts + 1 >= MAIL_OUT_ATTEMPTS_MAX)
+        return outbox_mark_failed(db, s->id, s->why, e);
+    int64_t wait = MAIL_OUT_BACKOFF_S;
+    for (int i = 0; i < s->attempts && wait < MAIL_OUT_BACKOFF_MAX_S; i++)
+        wait *= 2;
+    if (wait > MAIL_OUT_BACKOFF_MAX_S)
+        wait = MAIL_OUT_BACKOFF_MAX_S;
+    return outbox_mark_retry(db, s->id, s->now + wait, s->why, e);
+}
+
+static enum outcome deliver(const struct env *env, const struct mail_out *m,
+                            const struct outbox_mail *row, char *why, size_t why_len)
+{
+    struct mail_message msg = {
+        .from_name = m->from_name[0] ? m->from_name : NULL,
+        .from_address = m->from_address,
+        .to_address = row->to_address,
+        .subject = row->subject,
+        .text = row->body,
+        .html = NULL,
+        .message_id = row->message_id,
+        .date = env->now(env),
+        /* Everything the outbox holds today is written by frontdesk itself (resets, codes,
+         * notices); a staff reply (kind "reply") is a person's answer. */
+        .auto_submitted = strcmp(row->kind, "reply") != 0,
+    };
+    struct buf text;
+    buf_init(&text, 0);
+    struct err e;
+    err_clear(&e);
+    enum outcome o;
+    if (mail_compose(&msg, &text, &e)) {
+        snprintf(why, why_len, "not sent: %.400s", e.message);
+        o = FAILED;
+    } else {
+        o = smtp_send(m, row->to_address, &text, why, why_len);
+    }
+    buf_release(&text);
+    return o;
+}
+
+int mail_out_job(const struct env *env, struct db *db, void *arg, int64_t *run_again_at,
+                 struct err *e)
+{
+    const struct mail_out *m = arg;
+    struct arena a;
+    arena_init(&a, 64u << 20);
+    struct claim_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        arena_release(&a);
+        return err_set(e, ERR_LIMIT, NULL, "out of memory delivering mail");
+    }
+    *c = (struct claim_ctx){.env = env, .m = m, .now = env->now(env), .a = &a};
+    int rc = db_transact(db, DB_TX_WRITE, claim_tx, c, e);
+    size_t sent = 0, failed = 0, retried = 0;
+    for (size_t i = 0; i < c->n && !rc; i++) {
+        char why[512] = "";
+        struct settle_ctx s = {.id = c->rows[i].id, .attempts = c->rows[i].attempts, .why = why};
+        s.outcome = deliver(env, m, &c->rows[i], why, sizeof why);
+        s.now = env->now(env);
+        sent += s.outcome == SENT;
+        failed += s.outcome == FAILED;
+        retried += s.outcome == RETRY;
+        rc = db_transact(db, DB_TX_WRITE, settle_tx, &s, e);
+    }
+    if (!rc && c->n == MAIL_OUT_BATCH) /* more may be due: go on at once */
+        *run_again_at = env->now(env);
+    if (!rc && c->n) {
+        struct log_rec r;
+        if (!log_begin(&r, "info", "mail_out")) {
+            log_int(&r, "sent", (int64_t)sent);
+            log_int(&r, "retry", (int64_t)retried);
+            log_int(&r, "failed", (int64_t)failed);
+            log_end(&r);
+        }
+    }
+    free(c);
+    arena_release(&a);
+    return rc;
+}
