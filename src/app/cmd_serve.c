@@ -107,6 +107,7 @@ int cmd_serve(const struct config *cfg, struct env *env)
     sigwait(&stop, &sig);
     log_msg("info", "shutdown", "received %s: no new connections, finishing requests in flight",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
+    atomic_store(&mail.stopping, true); /* an SMTP transaction in progress gives up */
     scheduler_stop(scheduler); /* waits for a job's batch in progress, at most one transaction */
     http_server_quiesce(server);
     unsigned left = http_server_drain(server, (int64_t)cfg->shutdown_timeout_s * 1000);

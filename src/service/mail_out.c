@@ -15,6 +15,7 @@ int mail_out_init(struct mail_out *m, const char *smtp_url, const char *user, co
                   bool starttls, const char *mail_from, struct err *e)
 {
     memset(m, 0, sizeof *m);
+    atomic_init(&m->stopping, false);
     m->smtp_url = smtp_url;
     m->user = user;
     m->password = password;
@@ -63,11 +64,21 @@ static size_t read_upload(char *out, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
-enum outcome { SENT, RETRY, FAILED };
+enum outcome { SENT, RETRY, FAILED, UNREACHED };
+
+/* libcurl's progress callback, called about once a second even while connecting: nonzero
+ * abandons the transfer. */
+static int check_stopping(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                          curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    const struct mail_out *m = arg;
+    return atomic_load(&m->stopping);
+}
 
 /* Send message to `to`; the outcome and, unless sent, why (for last_error). */
 static enum outcome smtp_send(const struct mail_out *m, const char *to, const struct buf *message,
-                              char *why, size_t why_len)
+                              char *why, size_t why_len, bool *unreachable)
 {
     CURL *c = curl_easy_init();
     if (!c) {
@@ -87,9 +98,12 @@ static enum outcome smtp_send(const struct mail_out *m, const char *to, const st
     curl_easy_setopt(c, CURLOPT_READDATA, &u);
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L); /* greeting included */
     curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)MAIL_OUT_TIMEOUT_S);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_stopping);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)m);
     if (m->starttls)
         curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
     if (m->user && *m->user) {
@@ -104,6 +118,12 @@ static enum outcome smtp_send(const struct mail_out *m, const char *to, const st
     if (res == CURLE_OK)
         return SENT;
     snprintf(why, why_len, "%ld %s", code, errbuf[0] ? errbuf : curl_easy_strerror(res));
+    if (res == CURLE_ABORTED_BY_CALLBACK)
+        return UNREACHED; /* stopping: not an attempt */
+    if (code == 0) {      /* no reply at all: the server is down, unreachable or hanging */
+        *unreachable = true;
+        return RETRY;
+    }
     /* A 5xx is the server's final word about this message; a rejected login is our
      * configuration, so it waits for a fix like a server that is down. */
     return code >= 500 && code < 600 && res != CURLE_LOGIN_DENIED ? FAILED : RETRY;
@@ -151,6 +171,8 @@ struct settle_ctx {
 static int settle_tx(struct db *db, void *arg, struct err *e)
 {
     struct settle_ctx *s = arg;
+    if (s->outcome == UNREACHED)
+        return outbox_release(db, s->id, e);
     if (s->outcome == SENT)
         return outbox_mark_sent(db, s->id, s->now, e);
     if (s->outcome == FAILED || s->attempts + 1 >= MAIL_OUT_ATTEMPTS_MAX)
@@ -164,7 +186,8 @@ static int settle_tx(struct db *db, void *arg, struct err *e)
 }
 
 static enum outcome deliver(const struct env *env, const struct mail_out *m,
-                            const struct outbox_mail *row, char *why, size_t why_len)
+                            const struct outbox_mail *row, char *why, size_t why_len,
+                            bool *unreachable)
 {
     struct mail_message msg = {
         .from_name = m->from_name[0] ? m->from_name : NULL,
@@ -188,7 +211,7 @@ static enum outcome deliver(const struct env *env, const struct mail_out *m,
         snprintf(why, why_len, "not sent: %.400s", e.message);
         o = FAILED;
     } else {
-        o = smtp_send(m, row->to_address, &text, why, why_len);
+        o = smtp_send(m, row->to_address, &text, why, why_len, unreachable);
     }
     buf_release(&text);
     return o;
@@ -208,17 +231,22 @@ int mail_out_job(const struct env *env, struct db *db, void *arg, int64_t *run_a
     *c = (struct claim_ctx){.env = env, .m = m, .now = env->now(env), .a = &a};
     int rc = db_transact(db, DB_TX_WRITE, claim_tx, c, e);
     size_t sent = 0, failed = 0, retried = 0;
+    bool unreachable = false; /* a connection failed: give the rest back untried */
     for (size_t i = 0; i < c->n && !rc; i++) {
         char why[512] = "";
         struct settle_ctx s = {.id = c->rows[i].id, .attempts = c->rows[i].attempts, .why = why};
-        s.outcome = deliver(env, m, &c->rows[i], why, sizeof why);
-        s.now = env->now(env);
+        if (unreachable || atomic_load(&m->stopping)) {
+            s.outcome = UNREACHED;
+        } else {
+            s.outcome = deliver(env, m, &c->rows[i], why, sizeof why, &unreachable);
+            s.now = env->now(env);
+        }
         sent += s.outcome == SENT;
         failed += s.outcome == FAILED;
         retried += s.outcome == RETRY;
         rc = db_transact(db, DB_TX_WRITE, settle_tx, &s, e);
     }
-    if (!rc && c->n == MAIL_OUT_BATCH) /* more may be due: go on at once */
+    if (!rc && c->n == MAIL_OUT_BATCH && !unreachable) /* more may be due: go on at once */
         *run_again_at = env->now(env);
     if (!rc && c->n) {
         struct log_rec r;

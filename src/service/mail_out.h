@@ -16,7 +16,9 @@
  * A row left 'sending' for MAIL_OUT_STALE_S (its process died between claim and settle) is
  * queued again: the rare crash between the server's 250 and our commit sends it twice, with the
  * same Message-ID, so it is recognisable. A run that claimed a full batch asks to run again at
- * once.
+ * once. A run stops at the first connection that fails (a server down or hanging would fail the
+ * rest of the batch the same way, each after a timeout, while the scheduler's other jobs wait):
+ * the rows not tried are given back untouched.
  *
  * Thread-safe: the job runs on the scheduler's thread with its own connection; curl handles are
  * made per run. curl_global_init() must have run before (cmd_serve does).
@@ -24,6 +26,7 @@
 #ifndef FRONTDESK_SERVICE_MAIL_OUT_H
 #define FRONTDESK_SERVICE_MAIL_OUT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -47,6 +50,9 @@ struct mail_out {
     char from_name[256];
     char from_address[256];
     const char *domain; /* into from_address: after the '@' */
+    /* Set by the server when it stops: an SMTP transaction in progress is abandoned (its row
+     * given back), so a server that hangs never holds up a shutdown. */
+    atomic_bool stopping;
 };
 
 /* Fill *m from the settings; ERR_INVALID naming "mail-from" when it holds no address. */

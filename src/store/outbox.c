@@ -165,6 +165,19 @@ int outbox_mark_failed(struct db *db, int64_t id, const char *error, struct err 
     return step_done(st, e);
 }
 
+int outbox_release(struct db *db, int64_t id, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db,
+                        "UPDATE outbox SET status = 'queued', claimed_at = NULL "
+                        "WHERE id = ? AND status = 'sending'",
+                        &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, id);
+    return step_done(st, e);
+}
+
 int outbox_reclaim_stale(struct db *db, int64_t stale_before, int64_t *n, struct err *e)
 {
     struct db_stmt *st;

@@ -53,6 +53,9 @@ int outbox_mark_retry(struct db *db, int64_t id, int64_t next_attempt_at, const 
                       struct err *e);
 int outbox_mark_failed(struct db *db, int64_t id, const char *error, struct err *e);
 
+/* Give a claimed row back untried: 'queued' again, due as it was, attempts unchanged. */
+int outbox_release(struct db *db, int64_t id, struct err *e);
+
 /* Queue again the rows left 'sending' since before stale_before (their process died); *n how
  * many. */
 int outbox_reclaim_stale(struct db *db, int64_t stale_before, int64_t *n, struct err *e);
