@@ -99,23 +99,6 @@ static int signed_in(struct http_req *req, struct misuse_actor *actor, struct db
     return http_req_db(req, db);
 }
 
-/* A query parameter that, when present, is a positive id; 0 when absent. -1 after answering. */
-static int query_id(struct http_req *req, const char *name, int64_t *out)
-{
-    const char *s = http_req_query(req, name);
-    *out = 0;
-    if (!s)
-        return 0;
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || v <= 0 || s[0] == '+' || s[0] == ' ') {
-        http_reply_error(req, 400, name, "%s must be a positive id", name);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static void list_incidents(struct http_req *req)
 {
     struct misuse_actor actor;
@@ -123,7 +106,7 @@ static void list_incidents(struct http_req *req)
     struct paging pg;
     struct misuse_incidents_filter f = {0, NULL};
     if (signed_in(req, &actor, &db) || paging_from_req(req, &pg) ||
-        query_id(req, "organization_id", &f.organization_id))
+        http_req_query_id(req, "organization_id", &f.organization_id))
         return;
     f.status = http_req_query(req, "status");
     struct misuse_incident *rows = xcalloc(pg.size + 1, sizeof *rows);
@@ -269,7 +252,7 @@ void misuse_evidence_content_get(struct http_req *req)
     struct misuse_actor actor;
     struct db *db;
     if (http_req_id(req, "id", &id) || http_req_id(req, "evidence_id", &evidence_id) ||
-        signed_in(req, &actor, &db) || query_id(req, "file_id", &file_id))
+        signed_in(req, &actor, &db) || http_req_query_id(req, "file_id", &file_id))
         return;
     struct misuse_evidence_content c;
     struct err e;

@@ -55,23 +55,6 @@ static json_t *exception_json(const struct policy_exception *x)
                      (json_int_t)x->actor_id, "created_at", render_time(x->created_at, 0));
 }
 
-/* A positive decimal id in a query parameter (absent: 0). */
-static int query_id(struct http_req *req, const char *name, int64_t *out)
-{
-    const char *v = http_req_query(req, name);
-    *out = 0;
-    if (!v)
-        return 0;
-    char *end = NULL;
-    long long id = strtoll(v, &end, 10);
-    if (!*v || *end || id <= 0 || v[0] == '0' || strlen(v) > 19) {
-        http_reply_error(req, 400, name, "%s must be an id", name);
-        return -1;
-    }
-    *out = id;
-    return 0;
-}
-
 void policy_exceptions_get(struct http_req *req)
 {
     struct auth_principal who;
@@ -79,7 +62,7 @@ void policy_exceptions_get(struct http_req *req)
     struct policy_exceptions_filter f = {0};
     struct db *db;
     if (auth_require_staff(req, &who) || paging_from_req(req, &pg) ||
-        query_id(req, "ticket_id", &f.ticket_id))
+        http_req_query_id(req, "ticket_id", &f.ticket_id))
         return;
     f.kind = http_req_query(req, "kind");
     if (f.kind && strcmp(f.kind, "priority") != 0 && strcmp(f.kind, "scope") != 0) {

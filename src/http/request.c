@@ -26,21 +26,39 @@ struct slice http_req_param(struct http_req *req, const char *name)
     return router_param(&req->match, name);
 }
 
+/* A canonical decimal 1..INT64_MAX (no sign, no leading zero) in v[0..len), into *out. */
+static bool canonical_id(const char *v, size_t len, int64_t *out)
+{
+    int64_t id = 0;
+    bool ok = len >= 1 && len <= 19 && v[0] != '0';
+    for (size_t i = 0; ok && i < len; i++) {
+        ok = v[i] >= '0' && v[i] <= '9' && id <= (INT64_MAX - (v[i] - '0')) / 10;
+        id = ok ? id * 10 + (v[i] - '0') : 0;
+    }
+    if (ok)
+        *out = id;
+    return ok;
+}
+
 int http_req_id(struct http_req *req, const char *name, int64_t *out)
 {
     struct slice v = http_req_param(req, name);
-    int64_t id = 0;
-    bool ok = v.len >= 1 && v.len <= 19 && v.ptr[0] != '0';
-    for (size_t i = 0; ok && i < v.len; i++) {
-        ok = v.ptr[i] >= '0' && v.ptr[i] <= '9' && id <= (INT64_MAX - (v.ptr[i] - '0')) / 10;
-        id = ok ? id * 10 + (v.ptr[i] - '0') : 0;
-    }
-    if (!ok) {
+    if (!canonical_id(v.ptr, v.len, out)) {
         http_reply_error(req, 404, NULL, "nothing at %s: ids are positive whole numbers",
                          req->path);
         return -1;
     }
-    *out = id;
+    return 0;
+}
+
+int http_req_query_id(struct http_req *req, const char *name, int64_t *out)
+{
+    const char *v = http_req_query(req, name);
+    *out = 0;
+    if (v && !canonical_id(v, strlen(v), out)) {
+        http_reply_error(req, 400, name, "%s must be a positive id", name);
+        return -1;
+    }
     return 0;
 }
 

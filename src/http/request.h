@@ -78,6 +78,10 @@ struct slice http_req_param(struct http_req *req, const char *name);
  * else names no object: the 404 answer is made and the result is nonzero. */
 int http_req_id(struct http_req *req, const char *name, int64_t *out);
 
+/* An optional query argument that is an id, by the same rule: *out 0 when absent; otherwise the
+ * 400 answer naming the argument is made and the result is nonzero. */
+int http_req_query_id(struct http_req *req, const char *name, int64_t *out);
+
 /* The query argument `name` as a list of ids ("1,2,3": 1 to max canonical-enough decimals
  * 1..INT64_MAX, no spaces) into ids[0..*n). Otherwise the 400 answer naming the argument is
  * made and the result is nonzero. */
