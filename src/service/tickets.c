@@ -21,6 +21,7 @@
 
 struct create_ctx {
     const struct env *env;
+    struct db *db;
     const struct tickets_actor *actor;
     const struct tickets_create_req *req;
     struct birth birth; /* checked before the transaction; references resolved inside */
@@ -308,20 +309,35 @@ static int create_tx(struct db *db, void *arg, struct err *e)
     return rc;
 }
 
+/* Checks and the category suggestion, which need no transaction. */
+static int create_prepare(struct create_ctx *c, struct err *e)
+{
+    if (!c->actor->subject.user_id)
+        return err_set(e, ERR_FORBIDDEN, NULL, "sign in to create tickets");
+    int rc = check_create(c, e);
+    struct ticket_new *row = &c->birth.row;
+    return rc ? rc
+              : category_rules_suggest(c->env, c->db, row->subject, c->birth.body,
+                                       &row->suggested_category, e);
+}
+
 int tickets_create(const struct env *env, struct db *db, const struct tickets_actor *actor,
                    const struct tickets_create_req *req, struct arena *a, struct ticket *out,
                    struct err *e)
 {
-    if (!actor->subject.user_id)
-        return err_set(e, ERR_FORBIDDEN, NULL, "sign in to create tickets");
-    struct create_ctx c = {.env = env, .actor = actor, .req = req, .a = a, .out = out};
-    int rc = check_create(&c, e);
+    struct create_ctx c = {.env = env, .db = db, .actor = actor, .req = req, .a = a, .out = out};
     /* Before the write transaction: matching keywords holds no lock anyone waits on. */
-    struct ticket_new *row = &c.birth.row;
-    rc = rc ? rc
-            : category_rules_suggest(env, db, row->subject, c.birth.body, &row->suggested_category,
-                                     e);
+    int rc = create_prepare(&c, e);
     return rc ? rc : db_transact(db, DB_TX_WRITE, create_tx, &c, e);
+}
+
+int tickets_create_tx(const struct env *env, struct db *db, const struct tickets_actor *actor,
+                      const struct tickets_create_req *req, struct arena *a, struct ticket *out,
+                      struct err *e)
+{
+    struct create_ctx c = {.env = env, .db = db, .actor = actor, .req = req, .a = a, .out = out};
+    int rc = create_prepare(&c, e);
+    return rc ? rc : create_tx(db, &c, e);
 }
 
 /* ---- updating -------------------------------------------------------------------------------- */
@@ -713,9 +729,9 @@ static int update_tx(struct db *db, void *arg, struct err *e)
                               : requester_update(db, c, &t, now, e);
 }
 
-int tickets_update(const struct env *env, struct db *db, const struct tickets_actor *actor,
-                   int64_t id, const struct tickets_update_req *req, struct arena *a,
-                   struct ticket *out, bool *follow_up, struct err *e)
+static int update(const struct env *env, struct db *db, const struct tickets_actor *actor,
+                  int64_t id, const struct tickets_update_req *req, bool in_tx, struct arena *a,
+                  struct ticket *out, bool *follow_up, struct err *e)
 {
     if (!actor->subject.user_id)
         return tickets__not_found(e, id);
@@ -723,8 +739,22 @@ int tickets_update(const struct env *env, struct db *db, const struct tickets_ac
         return err_set(e, ERR_INVALID, "ticket.comment.body",
                        "a comment with uploads needs a body");
     struct update_ctx c = {.env = env, .actor = actor, .id = id, .req = req, .a = a, .out = out};
-    int rc = db_transact(db, DB_TX_WRITE, update_tx, &c, e);
+    int rc = in_tx ? update_tx(db, &c, e) : db_transact(db, DB_TX_WRITE, update_tx, &c, e);
     if (!rc)
         *follow_up = c.follow_up;
     return rc;
+}
+
+int tickets_update(const struct env *env, struct db *db, const struct tickets_actor *actor,
+                   int64_t id, const struct tickets_update_req *req, struct arena *a,
+                   struct ticket *out, bool *follow_up, struct err *e)
+{
+    return update(env, db, actor, id, req, false, a, out, follow_up, e);
+}
+
+int tickets_update_tx(const struct env *env, struct db *db, const struct tickets_actor *actor,
+                      int64_t id, const struct tickets_update_req *req, struct arena *a,
+                      struct ticket *out, bool *follow_up, struct err *e)
+{
+    return update(env, db, actor, id, req, true, a, out, follow_up, e);
 }

@@ -127,13 +127,25 @@ struct tickets_create_req {
     struct tickets_ref group;
     struct tickets_tags tags;
     struct tickets_policy_in policy;
+    /* No acknowledgement mail: the mail gateway sets it for automatic mail (an out-of-office
+     * reply, a list) and for senders past the hourly limit, so two robots never talk forever. */
+    bool suppress_auto_reply;
 };
 
 /* Create a ticket and its first comment (authored by the submitter, the actor). Fills *out as
- * the actor may see it. */
+ * the actor may see it.
+ * When an end-user creates a ticket for themself by web, email or API and it is not stored
+ * closed (a ban, a refusal), an "acknowledgement" mail to them (service/ticket_mail.h) is queued
+ * in the same transaction. */
 int tickets_create(const struct env *env, struct db *db, const struct tickets_actor *actor,
                    const struct tickets_create_req *req, struct arena *a, struct ticket *out,
                    struct err *e);
+
+/* The same, on the caller's open write transaction: the mail gateway links its inbound row to
+ * the ticket in one transaction. */
+int tickets_create_tx(const struct env *env, struct db *db, const struct tickets_actor *actor,
+                      const struct tickets_create_req *req, struct arena *a, struct ticket *out,
+                      struct err *e);
 
 struct tickets_update_req {
     const char *subject;  /* NULL: unchanged */
@@ -144,6 +156,9 @@ struct tickets_update_req {
     struct tickets_tags tags; /* given: replaces the tags */
     struct tickets_comment comment;
     struct tickets_policy_in policy;
+    /* No reply mail to the requester for a staff public comment: a chat message, which the chat
+     * itself shows. */
+    bool suppress_mail;
 };
 
 /* Update ticket id. Fills *out with the updated ticket, or, when a requester's comment on a
@@ -151,6 +166,11 @@ struct tickets_update_req {
 int tickets_update(const struct env *env, struct db *db, const struct tickets_actor *actor,
                    int64_t id, const struct tickets_update_req *req, struct arena *a,
                    struct ticket *out, bool *follow_up, struct err *e);
+
+/* The same, on the caller's open write transaction. */
+int tickets_update_tx(const struct env *env, struct db *db, const struct tickets_actor *actor,
+                      int64_t id, const struct tickets_update_req *req, struct arena *a,
+                      struct ticket *out, bool *follow_up, struct err *e);
 
 /* One ticket; ERR_NOT_FOUND when absent or not visible. */
 int tickets_show(struct db *db, const struct access_subject *s, int64_t id, struct arena *a,
