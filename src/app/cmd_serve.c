@@ -8,6 +8,7 @@
 #include "http/server.h"
 #include "jobs/autoclose.h"
 #include "jobs/uploads_sweep.h"
+#include "service/imap_poll.h"
 #include "service/mail_out.h"
 #include "service/policy_sweep.h"
 #include "service/sla_sweep.h"
@@ -44,6 +45,17 @@ int cmd_serve(const struct config *cfg, struct env *env)
         fprintf(stderr, "frontdesk serve: %s\n", me.message);
         return 1;
     }
+    /* Mail in over IMAP, checked now too; polled only when --imap-url is set. */
+    struct config_mail_in imap_in;
+    config_mail_in(cfg, &imap_in);
+    struct imap_poll imap;
+    if (imap_poll_init(&imap, cfg->imap_url, cfg->imap_user, cfg->imap_password,
+                       cfg->imap_starttls, cfg->imap_done_folder, cfg->imap_interval_s,
+                       &imap_in.mail_in, &me) &&
+        cfg->imap_url[0]) {
+        fprintf(stderr, "frontdesk serve: %s\n", me.message);
+        return 1;
+    }
     /* Before any thread: libcurl's global state is not thread-safe to set up. */
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fprintf(stderr, "frontdesk serve: libcurl did not initialise\n");
@@ -67,6 +79,9 @@ int cmd_serve(const struct config *cfg, struct env *env)
     char public_url[sizeof cfg->public_url];
     snprintf(public_url, sizeof public_url, "%s", cfg->public_url);
     http.public_url = public_url; /* read by handlers; completed below before any request */
+    struct config_mail_in mail_in;
+    config_mail_in(cfg, &mail_in);
+    http.mail_in = &mail_in.mail_in;
     struct http_server *server = NULL;
     struct err e;
     err_clear(&e);
@@ -95,19 +110,35 @@ int cmd_serve(const struct config *cfg, struct env *env)
     const struct scheduler_job jobs[] = {{"sla_sweep", sla_sweep_job, NULL},
                                          {"autoclose", autoclose_job, &autoclose},
                                          {"uploads_sweep", uploads_sweep_job, NULL},
-                                         {"policy_sweep", policy_sweep_job, NULL},
-                                         {"mail_out", mail_out_job, &mail}};
-    /* Without an SMTP server mail waits in the outbox, as before delivery existed. */
-    size_t njobs = sizeof jobs / sizeof jobs[0] - (cfg->smtp_url[0] ? 0 : 1);
+                                         {"policy_sweep", policy_sweep_job, NULL}};
+    size_t njobs = sizeof jobs / sizeof jobs[0];
     struct scheduler *scheduler = NULL;
     if (scheduler_start(env, cfg->jobs_interval_s, jobs, njobs, &scheduler, &e))
         log_msg("error", "jobs_not_started", "%s: no background jobs will run", e.message);
+    /* Delivery has a thread of its own, looking every MAIL_OUT_INTERVAL_S: a reply goes out in
+     * seconds, and a slow SMTP server never holds up the sweeps. Without an SMTP server mail
+     * waits in the outbox, as before delivery existed. */
+    const struct scheduler_job delivery_jobs[] = {{"mail_out", mail_out_job, &mail}};
+    struct scheduler *delivery = NULL;
+    if (cfg->smtp_url[0] &&
+        scheduler_start(env, MAIL_OUT_INTERVAL_S, delivery_jobs, 1, &delivery, &e))
+        log_msg("error", "mail_out_not_started", "%s: no mail will be delivered", e.message);
+    /* IMAP polling has its own thread as well, every --imap-interval seconds: a slow or hanging
+     * IMAP server never holds up the sweeps or delivery. */
+    const struct scheduler_job imap_jobs[] = {{"imap_poll", imap_poll_job, &imap}};
+    struct scheduler *imap_poller = NULL;
+    if (cfg->imap_url[0] &&
+        scheduler_start(env, cfg->imap_interval_s, imap_jobs, 1, &imap_poller, &e))
+        log_msg("error", "imap_poll_not_started", "%s: no mail will be polled", e.message);
 
     int sig = 0;
     sigwait(&stop, &sig);
     log_msg("info", "shutdown", "received %s: no new connections, finishing requests in flight",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     atomic_store(&mail.stopping, true); /* an SMTP transaction in progress gives up */
+    scheduler_stop(delivery);  /* abandons the SMTP transaction in progress (stopping) */
+    atomic_store(&imap.stopping, true); /* an IMAP exchange in progress gives up */
+    scheduler_stop(imap_poller);
     scheduler_stop(scheduler); /* waits for a job's batch in progress, at most one transaction */
     http_server_quiesce(server);
     unsigned left = http_server_drain(server, (int64_t)cfg->shutdown_timeout_s * 1000);

@@ -16,6 +16,8 @@ int cmd_token_create(const struct config *cfg, struct env *env);
  * bad input (the calendar file, a result past 2199) exits 2 with one line naming the key path
  * or the flag. */
 int cmd_calendar(const struct config *cfg, struct env *env);
+/* "mail-in": one message on standard input; exits 0 once stored, 75 (EX_TEMPFAIL) when not. */
+int cmd_mail_in(const struct config *cfg, struct env *env);
 
 /* Shared by the commands that need a database: open the pool, apply pending migrations and
  * load the instance's secrets into env, printing a one-line error on failure. Returns 0 or

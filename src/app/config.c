@@ -42,16 +42,27 @@ enum flag_id {
     F_SMTP_PASSWORD,
     F_SMTP_STARTTLS,
     F_MAIL_FROM,
+    F_MAIL_IN_HOURLY_MAX,
+    F_MAIL_IN_ATTACHMENT_MAX,
+    F_MAIL_IN_TOTAL_MAX,
+    F_MAIL_ADDRESSES,
+    F_IMAP_URL,
+    F_IMAP_USER,
+    F_IMAP_PASSWORD,
+    F_IMAP_DONE_FOLDER,
+    F_IMAP_INTERVAL,
+    F_IMAP_STARTTLS,
 };
 
 enum flag_kind {
     K_DB_URL, K_UINT, K_SIZE, K_ENUM, K_BOOL, K_LISTEN, K_ADDRS, K_TEXT, K_URL, K_PATH, K_INSTANT,
-    K_SMTP_URL
+    K_SMTP_URL, K_IMAP_URL
 };
 
 #define DB_CMDS                                                                          \
     (CONFIG_CMD_SERVE | CONFIG_CMD_INIT | CONFIG_CMD_MIGRATE | CONFIG_CMD_STAFF_ADD |         \
-     CONFIG_CMD_TOKEN_CREATE)
+     CONFIG_CMD_TOKEN_CREATE | CONFIG_CMD_MAIL_IN)
+#define MAIL_IN_CMDS (CONFIG_CMD_SERVE | CONFIG_CMD_MAIL_IN)
 #define PERSON_CMDS (CONFIG_CMD_STAFF_ADD | CONFIG_CMD_TOKEN_CREATE)
 #define INT64_MAX_U ((uint64_t)INT64_MAX)
 
@@ -143,9 +154,38 @@ static const struct flag flags[] = {
      NULL, "", "PASSWORD", "password for SMTP authentication (prefer the variable to the flag)"},
     {F_SMTP_STARTTLS, "smtp-starttls", "FRONTDESK_SMTP_STARTTLS", CONFIG_CMD_SERVE, K_BOOL, 0, 0,
      NULL, "off", NULL, "require STARTTLS on an smtp:// server"},
-    {F_MAIL_FROM, "mail-from", "FRONTDESK_MAIL_FROM", CONFIG_CMD_SERVE, K_TEXT, 0, 0, NULL,
+    {F_MAIL_FROM, "mail-from", "FRONTDESK_MAIL_FROM", MAIL_IN_CMDS, K_TEXT, 0, 0, NULL,
      "frontdesk <frontdesk@localhost>", "ADDRESS",
      "the sender of frontdesk's mail, \"Name <address>\" or an address"},
+    {F_IMAP_URL, "imap-url", "FRONTDESK_IMAP_URL", CONFIG_CMD_SERVE, K_IMAP_URL, 0, 0, NULL, "",
+     "URL",
+     "the mailbox polled for incoming mail: imap://HOST:PORT/FOLDER or imaps://HOST:PORT/FOLDER "
+     "(unset: no polling)"},
+    {F_IMAP_USER, "imap-user", "FRONTDESK_IMAP_USER", CONFIG_CMD_SERVE, K_TEXT, 0, 0, NULL, "",
+     "NAME", "user name for the IMAP login"},
+    {F_IMAP_PASSWORD, "imap-password", "FRONTDESK_IMAP_PASSWORD", CONFIG_CMD_SERVE, K_TEXT, 0, 0,
+     NULL, "", "PASSWORD", "password for the IMAP login (prefer the variable to the flag)"},
+    {F_IMAP_DONE_FOLDER, "imap-done-folder", "FRONTDESK_IMAP_DONE_FOLDER", CONFIG_CMD_SERVE,
+     K_TEXT, 0, 0, NULL, "", "FOLDER",
+     "move taken messages to this folder (unset: flag them \\Seen and take only unseen ones)"},
+    {F_IMAP_INTERVAL, "imap-interval", "FRONTDESK_IMAP_INTERVAL", CONFIG_CMD_SERVE, K_UINT, 1,
+     86400, NULL, "60", "SECONDS", "how often the IMAP mailbox is polled"},
+    {F_IMAP_STARTTLS, "imap-starttls", "FRONTDESK_IMAP_STARTTLS", CONFIG_CMD_SERVE, K_BOOL, 0, 0,
+     NULL, "off", NULL, "require STARTTLS on an imap:// server"},
+    {F_MAIL_IN_HOURLY_MAX, "mail-in-hourly-max", "FRONTDESK_MAIL_IN_HOURLY_MAX", MAIL_IN_CMDS,
+     K_UINT, 1, 1000000, NULL, "20", "N",
+     "inbound mail: a sender past this many messages an hour gets no automatic replies, and the "
+     "admins one alert an hour"},
+    {F_MAIL_IN_ATTACHMENT_MAX, "mail-in-attachment-max", "FRONTDESK_MAIL_IN_ATTACHMENT_MAX",
+     MAIL_IN_CMDS, K_SIZE, 1024, (uint64_t)1 << 30, NULL, "20971520", "BYTES",
+     "inbound mail: largest attachment kept (suffix K, M or G); a larger one becomes a note"},
+    {F_MAIL_IN_TOTAL_MAX, "mail-in-total-max", "FRONTDESK_MAIL_IN_TOTAL_MAX", MAIL_IN_CMDS,
+     K_SIZE, 1024, (uint64_t)1 << 30, NULL, "26214400", "BYTES",
+     "inbound mail: all attachments of a message kept together at most (suffix K, M or G)"},
+    {F_MAIL_ADDRESSES, "mail-addresses", "FRONTDESK_MAIL_ADDRESSES", MAIL_IN_CMDS, K_TEXT, 0, 0,
+     NULL, NULL, "LIST",
+     "comma-separated addresses that are ours: mail from them is ignored (default: the "
+     "--mail-from address)"},
 };
 #define NFLAGS (sizeof flags / sizeof flags[0])
 
@@ -166,6 +206,8 @@ static const struct {
     {CONFIG_CMD_CAL_ADD, "calendar add", "print the instant N business seconds after a start"},
     {CONFIG_CMD_CAL_BETWEEN, "calendar between", "print the business seconds between two instants"},
     {CONFIG_CMD_CAL_NEXT_OPEN, "calendar next-open", "print when support is next open"},
+    {CONFIG_CMD_MAIL_IN, "mail-in",
+     "store and process one mail message read from standard input (for an MTA's pipe)"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -311,6 +353,10 @@ static void expectation(const struct flag *f, char *out, size_t len)
     case K_ADDRS: snprintf(out, len, "expected comma-separated IP addresses or CIDR blocks"); break;
     case K_TEXT: snprintf(out, len, "expected a non-empty value under 256 bytes"); break;
     case K_SMTP_URL: snprintf(out, len, "expected smtp://HOST:PORT or smtps://HOST:PORT"); break;
+    case K_IMAP_URL:
+        snprintf(out, len, "expected imap://HOST:PORT/FOLDER or imaps://HOST:PORT/FOLDER, "
+                           "without credentials");
+        break;
     case K_URL: snprintf(out, len, "expected an http:// or https:// URL"); break;
     case K_PATH: snprintf(out, len, "expected a file path under 1024 bytes"); break;
     case K_INSTANT: snprintf(out, len, "expected YYYY-MM-DDTHH:MM:SSZ in 1970-2199"); break;
@@ -339,6 +385,7 @@ static int apply(const struct flag *f, const char *value, const char *who, struc
     case K_BOOL:
         ok = parse_bool(value, f->id == F_JSON             ? &cfg->json
                                : f->id == F_SMTP_STARTTLS ? &cfg->smtp_starttls
+                               : f->id == F_IMAP_STARTTLS ? &cfg->imap_starttls
                                                           : &cfg->demo) == 0;
         break;
     case K_PATH:
@@ -358,12 +405,19 @@ static int apply(const struct flag *f, const char *value, const char *who, struc
         /* every text field is 256 bytes; none may carry a line break into a protocol */
         _Static_assert(sizeof cfg->email == 256 && sizeof cfg->name == 256 &&
                            sizeof cfg->smtp_user == 256 && sizeof cfg->smtp_password == 256 &&
-                           sizeof cfg->mail_from == 256,
+                           sizeof cfg->mail_from == 256 && sizeof cfg->mail_addresses == 256,
                        "text fields share one size");
+        _Static_assert(sizeof cfg->imap_user == 256 && sizeof cfg->imap_password == 256 &&
+                           sizeof cfg->imap_done_folder == 256,
+                       "the IMAP text fields too");
         char *dst = f->id == F_EMAIL           ? cfg->email
                     : f->id == F_SMTP_USER     ? cfg->smtp_user
                     : f->id == F_SMTP_PASSWORD ? cfg->smtp_password
                     : f->id == F_MAIL_FROM     ? cfg->mail_from
+                    : f->id == F_MAIL_ADDRESSES ? cfg->mail_addresses
+                    : f->id == F_IMAP_USER     ? cfg->imap_user
+                    : f->id == F_IMAP_PASSWORD ? cfg->imap_password
+                    : f->id == F_IMAP_DONE_FOLDER ? cfg->imap_done_folder
                                                : cfg->name;
         ok = value[0] != '\0' && strlen(value) < sizeof cfg->name && !strpbrk(value, "\r\n");
         if (ok)
@@ -376,6 +430,18 @@ static int apply(const struct flag *f, const char *value, const char *who, struc
              n < sizeof cfg->smtp_url && !strpbrk(value, " \t\r\n\"<>");
         if (ok)
             snprintf(cfg->smtp_url, sizeof cfg->smtp_url, "%s", value);
+        break;
+    }
+    case K_IMAP_URL: {
+        /* no user:password@ (it would show in logs and process lists), no URL parameters */
+        size_t n = strlen(value), at = strncmp(value, "imaps://", 8) == 0 ? 8 : 7;
+        const char *slash = strchr(value + at, '/');
+        size_t host = slash ? (size_t)(slash - value) - at : n - at;
+        ok = (strncmp(value, "imap://", 7) == 0 || at == 8) && n > at && host > 0 &&
+             n < sizeof cfg->imap_url && !strpbrk(value, " \t\r\n\"<>;?#") &&
+             !memchr(value + at, '@', host);
+        if (ok)
+            snprintf(cfg->imap_url, sizeof cfg->imap_url, "%s", value);
         break;
     }
     case K_URL: {
@@ -400,6 +466,9 @@ static int apply(const struct flag *f, const char *value, const char *who, struc
     if (!ok) {
         char what[160];
         expectation(f, what, sizeof what);
+        if (f->id == F_IMAP_PASSWORD || (f->id == F_IMAP_URL && strchr(value, '@')))
+            /* a secret is never echoed */
+            return err_set(e, ERR_INVALID, who, "frontdesk %s: %s: %s", cfg->cmd_name, who, what);
         return err_set(e, ERR_INVALID, who, "frontdesk %s: %s: %s, got \"%.64s\"", cfg->cmd_name,
                        who, what, value);
     }
@@ -416,10 +485,14 @@ static int apply(const struct flag *f, const char *value, const char *who, struc
     case F_SHUTDOWN_TIMEOUT: cfg->shutdown_timeout_s = (unsigned)u; break;
     case F_AUTOCLOSE_AFTER_DAYS: cfg->autoclose_after_days = (int)u; break;
     case F_JOBS_INTERVAL: cfg->jobs_interval_s = (unsigned)u; break;
+    case F_IMAP_INTERVAL: cfg->imap_interval_s = (unsigned)u; break;
     case F_LOG_LEVEL: cfg->log_debug = strcmp(value, "debug") == 0; break;
     case F_ROLE: snprintf(cfg->role, sizeof cfg->role, "%s", value); break;
     case F_YEAR: cfg->year = (int)u; break;
     case F_SECONDS: cfg->seconds = (int64_t)u; break;
+    case F_MAIL_IN_HOURLY_MAX: cfg->mail_in_hourly_max = (int)u; break;
+    case F_MAIL_IN_ATTACHMENT_MAX: cfg->mail_in_attachment_max = sz; break;
+    case F_MAIL_IN_TOTAL_MAX: cfg->mail_in_total_max = sz; break;
     default: break; /* handled by kind */
     }
     return 0;
@@ -450,8 +523,33 @@ static void set_defaults(struct config *cfg, unsigned cores)
     cfg->shutdown_timeout_s = 10;
     cfg->autoclose_after_days = 4;
     cfg->jobs_interval_s = 60;
+    cfg->imap_interval_s = 60;
     snprintf(cfg->role, sizeof cfg->role, "agent");
     snprintf(cfg->mail_from, sizeof cfg->mail_from, "frontdesk <frontdesk@localhost>");
+    cfg->mail_in_hourly_max = 20;
+    cfg->mail_in_attachment_max = 20u * 1024 * 1024;
+    cfg->mail_in_total_max = 25u * 1024 * 1024;
+}
+
+void config_mail_in(const struct config *cfg, struct config_mail_in *out)
+{
+    memset(out, 0, sizeof *out);
+    /* the address of "Name <address>" or of a bare address */
+    const char *lt = strrchr(cfg->mail_from, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+    const char *addr = lt && gt ? lt + 1 : cfg->mail_from;
+    int alen = (int)(lt && gt ? (size_t)(gt - addr) : strlen(addr));
+    if (cfg->mail_addresses[0])
+        snprintf(out->addresses, sizeof out->addresses, "%s", cfg->mail_addresses);
+    else
+        snprintf(out->addresses, sizeof out->addresses, "%.*s", alen, addr);
+    const char *at = memchr(addr, '@', (size_t)alen);
+    if (at)
+        snprintf(out->domain, sizeof out->domain, "%.*s", (int)(alen - (at + 1 - addr)), at + 1);
+    out->mail_in.our_addresses = out->addresses;
+    out->mail_in.our_domain = out->domain;
+    out->mail_in.hourly_max = cfg->mail_in_hourly_max;
+    out->mail_in.attachment_max = cfg->mail_in_attachment_max;
+    out->mail_in.total_max = cfg->mail_in_total_max;
 }
 
 static const struct flag *find_flag(const char *name, size_t len)
@@ -479,7 +577,7 @@ static int apply_environment(struct config *cfg, config_getenv_fn getenv_fn, voi
 }
 
 /* Flags a command cannot run without; not checked under --help. */
-static int check_required(const struct config *cfg, unsigned seen, struct err *e)
+static int check_required(const struct config *cfg, uint64_t seen, struct err *e)
 {
     static const struct {
         unsigned cmds;
@@ -496,7 +594,7 @@ static int check_required(const struct config *cfg, unsigned seen, struct err *e
                        "frontdesk %s: %s is required", cfg->cmd_name,
                        cfg->email[0] ? "--name" : "--email");
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
-        if (!(required[i].cmds & cfg->cmd) || (seen & (1u << required[i].id)))
+        if (!(required[i].cmds & cfg->cmd) || (seen & ((uint64_t)1 << required[i].id)))
             continue;
         const char *name = "";
         for (size_t f = 0; f < NFLAGS; f++)
@@ -559,7 +657,7 @@ int config_parse(int argc, char **argv, config_getenv_fn getenv_fn, void *ctx, u
     int rc = apply_environment(&cfg, getenv_fn, ctx, e);
     if (rc)
         return rc;
-    unsigned seen = 0; /* 1 << flag_id of every flag given on the command line */
+    uint64_t seen = 0; /* 1 << flag_id of every flag given on the command line */
     for (; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -594,7 +692,7 @@ int config_parse(int argc, char **argv, config_getenv_fn getenv_fn, void *ctx, u
         rc = apply(f, value, who, &cfg, e);
         if (rc)
             return rc;
-        seen |= 1u << f->id;
+        seen |= (uint64_t)1 << f->id;
     }
     rc = check_required(&cfg, seen, e);
     if (rc)

@@ -19,6 +19,7 @@
 #include "base/err.h"
 #include "db/db.h"
 #include "http/server.h"
+#include "service/mail_in.h"
 
 enum config_cmd {
     CONFIG_CMD_NONE = 0,
@@ -32,6 +33,7 @@ enum config_cmd {
     CONFIG_CMD_CAL_ADD = 1 << 7,      /* "calendar add" */
     CONFIG_CMD_CAL_BETWEEN = 1 << 8,  /* "calendar between" */
     CONFIG_CMD_CAL_NEXT_OPEN = 1 << 9, /* "calendar next-open" */
+    CONFIG_CMD_MAIL_IN = 1 << 10,      /* "mail-in": one message on standard input */
 };
 
 #define CONFIG_CMD_CALENDAR                                                                  \
@@ -57,6 +59,18 @@ struct config {
     char smtp_password[256];
     bool smtp_starttls;      /* require STARTTLS on smtp:// */
     char mail_from[256];     /* "Name <address>" or an address */
+    /* Mail in over IMAP (service/imap_poll.h): no imap_url, no polling. */
+    char imap_url[256];         /* imap://HOST[:PORT]/FOLDER or imaps://... */
+    char imap_user[256];
+    char imap_password[256];    /* never printed */
+    char imap_done_folder[256]; /* "": taken messages are flagged \Seen, not moved */
+    unsigned imap_interval_s;   /* seconds between polls */
+    bool imap_starttls;         /* require STARTTLS on an imap:// server */
+    /* Mail in (service/mail_in.h; serve and mail-in). */
+    int mail_in_hourly_max;         /* auto-replies stop past this many messages an hour */
+    size_t mail_in_attachment_max;  /* bytes of one kept attachment */
+    size_t mail_in_total_max;       /* bytes of all kept attachments of a message */
+    char mail_addresses[256];       /* comma-separated addresses that are ours; "": mail_from's */
     char email[256];      /* staff add, token create */
     char name[256];       /* staff add: the person; token create: the token's name */
     char role[16];        /* staff add: agent, lead or admin */
@@ -87,5 +101,15 @@ void config_usage(const struct config *cfg, struct buf *out);
 int config_parse_listen(const char *s, struct http_server_config *cfg);
 /* Parse a byte size: digits with an optional K, M or G suffix (powers of 1024). */
 int config_parse_size(const char *s, size_t *out);
+
+/* The mail gateway's settings from cfg (service/mail_in.h): our addresses (--mail-addresses, else
+ * the address of --mail-from) and Message-ID domain (the domain of --mail-from's address). The
+ * strings point into out, which must outlive their use. */
+struct config_mail_in {
+    struct mail_in_config mail_in;
+    char addresses[256];
+    char domain[256];
+};
+void config_mail_in(const struct config *cfg, struct config_mail_in *out);
 
 #endif

@@ -75,6 +75,7 @@ int main(int argc, char **argv)
     case CONFIG_CMD_CAL_ADD:
     case CONFIG_CMD_CAL_BETWEEN:
     case CONFIG_CMD_CAL_NEXT_OPEN: return cmd_calendar(&cfg, &env);
+    case CONFIG_CMD_MAIL_IN: return cmd_mail_in(&cfg, &env);
     default: return 2;
     }
 }

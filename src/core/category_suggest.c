@@ -66,52 +66,94 @@ static bool listed_before(const struct category_rule *rule, size_t k)
     return false;
 }
 
-/* Which folded bytes begin a word of text[0..len) (set[b / 64] bit b % 64): a keyword whose
- * first byte is not among them cannot be found, and most keywords of most texts are not. */
-static void word_start_bytes(const unsigned char *t, size_t len, uint64_t set[4])
-{
-    set[0] = set[1] = set[2] = set[3] = 0;
-    for (size_t at = 0; at < len; at++)
-        if (!(at > 0 && is_word(t[at - 1]) && is_word(t[at]))) {
-            unsigned char c = fold(t[at]);
-            set[c / 64] |= (uint64_t)1 << (c % 64);
-        }
-}
+/* One pass over the text for all keywords: at each word start, only the keywords whose first
+ * byte (folded) is the text's byte there are tried, and a keyword leaves its bucket once found.
+ * The keywords are taken in chunks of CHUNK so the index fits on the stack (no allocation): the
+ * pack's rules (at most CATEGORY_RULES_KEYWORDS_MAX keywords per rule, one rule per category) fit
+ * one chunk, so the text is read once for the subject and once for the body. */
+#define CHUNK 256
+#define END   UINT16_MAX
 
-static bool may_start(const uint64_t set[4], const char *keyword)
+struct chunk {
+    const unsigned char *kw[CHUNK]; /* after its leading white space; never empty */
+    size_t rule[CHUNK];             /* index of its rule, non-decreasing */
+    unsigned char score[CHUNK];     /* 2: found in the subject, 1: in the body, 0: not found */
+    uint16_t next[CHUNK];           /* the bucket's next keyword, END */
+    uint16_t head[256];             /* by folded first byte: the first keyword not yet found */
+    size_t n, left;                 /* keywords, and those not found yet */
+};
+
+/* Give every keyword not yet found that occurs in text[0..len) at a word start the score w. */
+static void scan(struct chunk *ch, const unsigned char *t, size_t len, unsigned char w)
 {
-    const unsigned char *k = (const unsigned char *)keyword;
-    while (is_space(*k))
-        k++;
-    unsigned char c = fold(*k);
-    return (set[c / 64] >> (c % 64)) & 1;
+    for (size_t at = 0; at < len && ch->left; at++) {
+        if (at > 0 && is_word(t[at - 1]) && is_word(t[at]))
+            continue; /* inside a word: not a word start */
+        uint16_t *link = &ch->head[fold(t[at])];
+        while (*link != END) {
+            uint16_t i = *link;
+            if (match_at(t, len, at, ch->kw[i])) {
+                ch->score[i] = w;
+                ch->left--;
+                *link = ch->next[i]; /* found: out of the bucket */
+            } else {
+                link = &ch->next[i];
+            }
+        }
+    }
 }
 
 const char *category_suggest(const struct category_rule *rules, size_t rule_count,
                              const char *subject, const char *body)
 {
+    const unsigned char *s = (const unsigned char *)subject, *b = (const unsigned char *)body;
     size_t slen = subject ? strlen(subject) : 0;
     size_t blen = body ? strnlen(body, CATEGORY_SUGGEST_BODY_MAX) : 0;
-    uint64_t in_subject[4], in_body[4];
-    word_start_bytes((const unsigned char *)subject, slen, in_subject);
-    word_start_bytes((const unsigned char *)body, blen, in_body);
+    struct chunk ch;
     const char *best = NULL;
-    size_t best_score = 0;
-    for (size_t r = 0; r < rule_count; r++) {
-        size_t score = 0;
-        for (size_t k = 0; k < rules[r].keyword_count; k++) {
-            const char *kw = rules[r].keywords[k];
-            if (listed_before(&rules[r], k))
-                continue; /* a keyword counts once, however often the rule lists it */
-            if (may_start(in_subject, kw) && category_keyword_found(subject, slen, kw))
-                score += 2;
-            else if (may_start(in_body, kw) && category_keyword_found(body, blen, kw))
-                score += 1;
+    size_t best_score = 0, cur_rule = SIZE_MAX, cur_score = 0;
+    size_t r = 0, k = 0; /* the next keyword to index: rules[r].keywords[k] */
+    while (r < rule_count) {
+        ch.n = 0;
+        for (size_t i = 0; i < 256; i++)
+            ch.head[i] = END;
+        while (r < rule_count && ch.n < CHUNK) {
+            if (k >= rules[r].keyword_count) {
+                r++;
+                k = 0;
+                continue;
+            }
+            const unsigned char *kw = (const unsigned char *)rules[r].keywords[k];
+            bool dup = listed_before(&rules[r], k); /* a keyword counts once per rule */
+            k++;
+            while (is_space(*kw))
+                kw++;
+            if (dup || !*kw)
+                continue; /* a blank keyword never matches */
+            size_t i = ch.n++;
+            ch.kw[i] = kw;
+            ch.rule[i] = r;
+            ch.score[i] = 0;
+            ch.next[i] = ch.head[fold(*kw)];
+            ch.head[fold(*kw)] = (uint16_t)i;
         }
-        if (score > best_score) { /* strictly greater: a tie keeps the rule listed first */
-            best_score = score;
-            best = rules[r].category;
+        ch.left = ch.n;
+        scan(&ch, s, slen, 2);
+        scan(&ch, b, blen, 1);
+        /* Rules in order, a rule's score carried across chunks: a tie keeps the first. */
+        for (size_t i = 0; i < ch.n; i++) {
+            if (ch.rule[i] != cur_rule) {
+                if (cur_rule != SIZE_MAX && cur_score > best_score) {
+                    best_score = cur_score;
+                    best = rules[cur_rule].category;
+                }
+                cur_rule = ch.rule[i];
+                cur_score = 0;
+            }
+            cur_score += ch.score[i];
         }
     }
+    if (cur_rule != SIZE_MAX && cur_score > best_score)
+        best = rules[cur_rule].category;
     return best;
 }

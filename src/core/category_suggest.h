@@ -13,8 +13,11 @@
  * with the highest score wins; a tie goes to the rule listed first (the pack lists the policy
  * answers first, so "refund" beats a generic billing word); no match suggests nothing.
  *
- * Cost: O(rules x keywords x text). The body is read up to CATEGORY_SUGGEST_BODY_MAX bytes: the
- * opening of a request says what it is about.
+ * Cost: near-linear in the text: one pass over the subject's and one over the body's word starts,
+ * each trying only the keywords not yet found whose first byte (ASCII case folded) is the one
+ * there (the worst case, many keywords sharing a first byte and failing late, is
+ * O(keywords x text)). The body is read up to CATEGORY_SUGGEST_BODY_MAX bytes: the opening of a
+ * request says what it is about. category_keyword_found() is the plain one-keyword scan.
  *
  * Pure: no I/O, no allocation; thread-safe.
  */

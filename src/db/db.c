@@ -785,3 +785,42 @@ int db_run_count(struct db_stmt *st, int64_t *rows, struct err *e)
         *rows = n;
     return 0;
 }
+
+/* ---- notifications ------------------------------------------------------------------------- */
+
+int db__channel_check(const char *channel, struct err *e)
+{
+    size_t len = channel ? strlen(channel) : 0;
+    if (len == 0 || len > DB_CHANNEL_MAX)
+        return err_set(e, ERR_INVALID, "channel", "a channel name has 1 to %d bytes",
+                       DB_CHANNEL_MAX);
+    for (size_t i = 0; i < len; i++) {
+        char c = channel[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return err_set(e, ERR_INVALID, "channel",
+                           "a channel name has only lower-case letters, digits and _");
+    }
+    return 0;
+}
+
+/* pg_notify() rather than NOTIFY: the channel and the payload travel as parameters, so nothing
+ * needs quoting, and the one cached statement serves every channel. */
+int db_notify(struct db *db, const char *channel, const char *payload, struct err *e)
+{
+    int rc = db__channel_check(channel, e);
+    if (rc)
+        return rc;
+    if (!payload)
+        payload = "";
+    if (strlen(payload) > DB_NOTIFY_PAYLOAD_MAX)
+        return err_set(e, ERR_LIMIT, "payload", "a notification payload has at most %d bytes",
+                       DB_NOTIFY_PAYLOAD_MAX);
+    if (db_dialect(db) != DB_DIALECT_POSTGRES)
+        return 0;
+    struct db_stmt *st;
+    if ((rc = db_prepare(db, "SELECT pg_notify(?, ?)", &st, e)))
+        return rc;
+    db_bind_cstr(st, 1, channel);
+    db_bind_cstr(st, 2, payload);
+    return db_run(st, e);
+}

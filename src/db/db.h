@@ -169,4 +169,55 @@ void db_column_copy(const struct db_stmt *st, int col, char *out, size_t cap);
  * Prefer INSERT ... RETURNING id, which both engines support. Returns 0 or a negative code. */
 int db_last_insert_id(struct db *db, int64_t *out, struct err *e);
 
+/* Notifications across processes (LISTEN/NOTIFY). Several server processes may share one
+ * PostgreSQL database; a process tells the others that something changed by db_notify() inside
+ * the transaction that changed it, and each listens on a connection of its own (struct
+ * db_listener, outside the pool). Delivery is at most once and best effort: a listener that
+ * lost its connection misses what was sent meanwhile (db_listener_next() says so), so a
+ * listener must keep a slower way (a periodic query) to find what it missed. One SQLite
+ * database is served by one process, so there db_notify() does nothing and there is no
+ * listener.
+ *
+ * Channel names are 1 to DB_CHANNEL_MAX bytes of [a-z0-9_]; payloads are text of at most
+ * DB_NOTIFY_PAYLOAD_MAX bytes (PostgreSQL's limit is 8000). */
+#define DB_CHANNEL_MAX        63
+#define DB_NOTIFY_PAYLOAD_MAX 1000
+
+/* Queue payload on channel. Inside a transaction (the caller's: call it in the one that wrote
+ * what the payload names) the notification is sent when the transaction commits and dropped
+ * when it rolls back; PostgreSQL folds identical notifications of one transaction into one.
+ * Outside a transaction it is sent at once. SQLite: a no-op returning 0. ERR_INVALID for a bad
+ * channel name, ERR_LIMIT for a payload too long; otherwise the statement's errors. */
+int db_notify(struct db *db, const char *channel, const char *payload, struct err *e);
+
+/* Results of db_listener_next() besides errors. */
+enum {
+    DB_LISTEN_OK = 0,
+    /* The connection was lost and is LISTENing again: notifications sent in between are lost,
+     * so re-read whatever they would have told. Returned once per reconnection, before any
+     * notification received on the new connection. */
+    DB_LISTEN_RESET = 1,
+};
+
+struct db_listener;
+
+/* Open a listener on channel: its own PostgreSQL connection to pool's database (not one of the
+ * pool's), which runs LISTEN. ERR_UNSUPPORTED on a SQLite pool, ERR_INVALID for a bad channel
+ * name, ERR_IO when the server cannot be reached now; *out is untouched on failure. The
+ * listener belongs to one thread; it must be closed before the pool is freed. */
+int db_listen_open(struct db_pool *pool, const char *channel, struct db_listener **out,
+                   struct err *e);
+/* The socket to wait on for readability with poll(2) before calling db_listener_next(), or -1
+ * while the connection is lost (then call db_listener_next() from time to time: it reconnects).
+ * Valid until the next db_listener_next() or db_listener_close(). */
+int db_listener_fd(const struct db_listener *l);
+/* Read what arrived on the socket without blocking and hand out one notification: *got is set
+ * and its payload copied into payload (cap bytes, truncated if need be, NUL-terminated), or
+ * *got is cleared when none is pending. Returns DB_LISTEN_OK, or DB_LISTEN_RESET (*got cleared)
+ * after a reconnection, or ERR_IO when the connection is lost and could not be opened again
+ * (a new attempt is made at most once a second: call again later). */
+int db_listener_next(struct db_listener *l, char *payload, size_t cap, bool *got, struct err *e);
+/* Close the connection and free the listener. NULL is a no-op. */
+void db_listener_close(struct db_listener *l);
+
 #endif

@@ -165,4 +165,8 @@ struct db_stmt {
  * (PostgreSQL's own maximum); out is then left as it was and *nparams untouched. */
 int db__pg_rewrite_placeholders(const char *sql, size_t len, struct buf *out, int *nparams);
 
+/* 0 when channel is a name db_notify() and db_listen_open() accept (see db.h), else
+ * ERR_INVALID naming "channel". */
+int db__channel_check(const char *channel, struct err *e);
+
 #endif

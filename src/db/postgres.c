@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Type OIDs from the server's pg_type.dat: stable across releases. */
 #define BOOLOID  16
@@ -304,9 +305,9 @@ static int session_setup(struct db *db, struct err *e)
     return finish(pc, PQexec(pc->conn, sql), e);
 }
 
-static int pg_connect(struct db *db, struct err *e)
+/* A new session on url (a libpq URL), with our encoding and application name. */
+static int connect_url(const char *url, PGconn **out, struct err *e)
 {
-    const char *url = db->pool->target;
     char *parse_error = NULL;
     PQconninfoOption *parsed = PQconninfoParse(url, &parse_error);
     if (!parsed) {
@@ -329,10 +330,20 @@ static int pg_connect(struct db *db, struct err *e)
         return code;
     }
     PQsetNoticeProcessor(conn, on_notice, NULL);
+    *out = conn;
+    return 0;
+}
+
+static int pg_connect(struct db *db, struct err *e)
+{
+    PGconn *conn;
+    int rc = connect_url(db->pool->target, &conn, e);
+    if (rc)
+        return rc;
     struct pg_conn *pc = xcalloc(1, sizeof *pc);
     pc->conn = conn;
     db->impl = pc;
-    int rc = session_setup(db, e);
+    rc = session_setup(db, e);
     if (rc) {
         PQfinish(conn);
         free(pc);
@@ -749,3 +760,117 @@ const struct db__driver db__pg_driver = {
     .column_text = pg_column_text,
     .column_blob = pg_column_blob,
 };
+
+/* ---- notifications: db_listener ------------------------------------------------------------ */
+
+/* Reconnection attempts of a listener are at least this far apart. */
+#define LISTEN_RETRY_NS 1000000000LL
+
+struct db_listener {
+    char *url;
+    char channel[DB_CHANNEL_MAX + 1];
+    PGconn *conn;     /* NULL while lost */
+    int64_t retry_ns; /* monotonic instant of the next reconnection attempt */
+};
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Connect and LISTEN. The channel was checked to be [a-z0-9_]+, so quoting it is enough. */
+static int listen_connect(struct db_listener *l, struct err *e)
+{
+    PGconn *conn;
+    int rc = connect_url(l->url, &conn, e);
+    if (rc)
+        return rc;
+    char sql[DB_CHANNEL_MAX + 16];
+    snprintf(sql, sizeof sql, "LISTEN \"%s\"", l->channel);
+    PGresult *r = PQexec(conn, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        err_set(e, ERR_IO, "db", "cannot listen for notifications");
+        err_detail(e, "%s", PQerrorMessage(conn));
+        PQclear(r);
+        PQfinish(conn);
+        return ERR_IO;
+    }
+    PQclear(r);
+    l->conn = conn;
+    return 0;
+}
+
+int db_listen_open(struct db_pool *pool, const char *channel, struct db_listener **out,
+                   struct err *e)
+{
+    if (db_pool_dialect(pool) != DB_DIALECT_POSTGRES)
+        return err_set(e, ERR_UNSUPPORTED, "db", "notifications need a postgresql database");
+    int rc = db__channel_check(channel, e);
+    if (rc)
+        return rc;
+    struct db_listener *l = xcalloc(1, sizeof *l);
+    l->url = xstrdup(pool->target);
+    snprintf(l->channel, sizeof l->channel, "%s", channel);
+    if ((rc = listen_connect(l, e))) {
+        free(l->url);
+        free(l);
+        return rc;
+    }
+    *out = l;
+    return 0;
+}
+
+int db_listener_fd(const struct db_listener *l)
+{
+    return l->conn ? PQsocket(l->conn) : -1;
+}
+
+int db_listener_next(struct db_listener *l, char *payload, size_t cap, bool *got, struct err *e)
+{
+    *got = false;
+    if (l->conn && (!PQconsumeInput(l->conn) || PQstatus(l->conn) != CONNECTION_OK)) {
+        const char *why = PQerrorMessage(l->conn);
+        size_t len = strlen(why);
+        while (len && (why[len - 1] == '\n' || why[len - 1] == ' '))
+            len--;
+        log_msg("warn", "db_listen_lost", "notification connection lost: %.*s", (int)len, why);
+        PQfinish(l->conn);
+        l->conn = NULL;
+        l->retry_ns = 0; /* the first attempt at once */
+    }
+    if (!l->conn) {
+        int64_t now = mono_ns();
+        if (now < l->retry_ns)
+            return err_set(e, ERR_IO, "db", "the notification connection is lost");
+        l->retry_ns = now + LISTEN_RETRY_NS;
+        int rc = listen_connect(l, e);
+        if (rc)
+            return rc;
+        log_msg("info", "db_listen_reconnected", "listening on %s again", l->channel);
+        return DB_LISTEN_RESET;
+    }
+    PGnotify *n = PQnotifies(l->conn);
+    if (!n)
+        return DB_LISTEN_OK;
+    if (cap) {
+        size_t len = strlen(n->extra);
+        if (len >= cap)
+            len = cap - 1;
+        memcpy(payload, n->extra, len);
+        payload[len] = '\0';
+    }
+    PQfreemem(n);
+    *got = true;
+    return DB_LISTEN_OK;
+}
+
+void db_listener_close(struct db_listener *l)
+{
+    if (!l)
+        return;
+    PQfinish(l->conn);
+    free(l->url);
+    free(l);
+}

@@ -53,6 +53,7 @@ void tickets_requested_get(struct http_req *req);
 void tickets_organization_get(struct http_req *req);
 void tickets_import_post(struct http_req *req); /* POST /api/v2/imports/tickets (admins) */
 void tickets_sla_get(struct http_req *req);     /* GET /api/v2/tickets/{id}/sla (ticket_sla.c) */
+void tickets_deliveries_get(struct http_req *req); /* GET /api/v2/tickets/{id}/deliveries (ticket_mail.c) */
 struct ticket;
 /* The API's ticket object (Zendesk's fields and frontdesk's beside them); a new reference. */
 json_t *tickets_render(const struct ticket *t, int64_t now, bool staff);
@@ -103,6 +104,12 @@ void roster_now_get(struct http_req *req);              /* GET /api/v2/roster/no
 
 /* audit_logs.c: GET /api/v2/audit_logs (admins; frontdesk's own). */
 void audit_logs_get(struct http_req *req);
+
+/* mail_inbound.c: inbound mail (issue 6; admins). */
+void mail_inbound_root(struct http_req *req);       /* GET list, POST /api/v2/mail/inbound */
+void mail_inbound_item_get(struct http_req *req);   /* GET /api/v2/mail/inbound/{id} */
+void mail_inbound_raw_get(struct http_req *req);    /* GET /api/v2/mail/inbound/{id}/raw */
+void mail_inbound_retry_post(struct http_req *req); /* POST /api/v2/mail/inbound/{id}/retry */
 
 /* users.c: Zendesk's users API. */
 void users_collection(struct http_req *req);      /* GET, POST /api/v2/users */
@@ -160,6 +167,32 @@ void ticket_billing_get(struct http_req *req);      /* GET .../tickets/{id}/bill
 void macros_collection(struct http_req *req); /* GET, POST /api/v2/macros */
 void macros_item(struct http_req *req);       /* GET, PUT, DELETE /api/v2/macros/{id} */
 void macros_apply_get(struct http_req *req);  /* GET .../tickets/{id}/macros/{macro_id}/apply */
+
+/* chat.c: live chat (issue 6; service/chat.h), its server-sent event streams and their hub. */
+void chat_availability_get(struct http_req *req);    /* GET /api/v2/chat/availability (anyone) */
+void chat_sessions_collection(struct http_req *req); /* GET list, POST start .../chat/sessions */
+void chat_sessions_item(struct http_req *req);       /* GET .../chat/sessions/{id} */
+void chat_messages_post(struct http_req *req);       /* POST .../chat/sessions/{id}/messages */
+void chat_stream_get(struct http_req *req);   /* GET .../{id}/stream (text/event-stream) */
+void chat_accept_post(struct http_req *req);  /* POST .../chat/sessions/{id}/accept (staff) */
+void chat_end_post(struct http_req *req);     /* POST .../chat/sessions/{id}/end */
+void chat_presence_item(struct http_req *req); /* GET, PUT /api/v2/chat/presence (staff) */
+/* The process's stream hub (server.c): at shutdown end every open stream at once (parked ones
+ * are resumed; new ones end as they start); then join the hub's poll thread, once the server's
+ * workers are gone and before the database pool is freed. Both are idempotent. */
+void chat_streams_shutdown(void);
+void chat_streams_join(void);
+
+/* calls.c: logged phone calls (staff) and callback requests (issue 6; service/calls.h). */
+void calls_collection(struct http_req *req); /* GET ?ticket_id=, POST /api/v2/calls */
+void calls_item(struct http_req *req);       /* GET /api/v2/calls/{id} */
+void calls_ticket_get(struct http_req *req); /* GET /api/v2/tickets/{id}/calls */
+void callback_requests_collection(struct http_req *req); /* GET, POST /api/v2/callback_requests */
+void callback_requests_item(struct http_req *req);       /* GET, PUT .../callback_requests/{id} */
+
+/* requests.c: Zendesk's Requests API, anonymous requests included (service/requests.h). */
+void requests_collection(struct http_req *req); /* POST /api/v2/requests (anyone) */
+void requests_item(struct http_req *req);       /* GET /api/v2/requests/{id} (signed in) */
 
 /* users.c: reading requests, shared by the people handlers (users.c, organizations.c,
  * groups.c). Each function that can fail answers the request itself (400, 404, 422 naming the

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
@@ -40,6 +41,14 @@ struct http_resp {
     struct http_header headers[HTTP_MAX_RESP_HEADERS];
     unsigned nheaders;
     bool close; /* send Connection: close and drop the connection afterwards */
+    /* A body made as it is sent (server-sent events, http/chat.c): when stream_read is set the
+     * server answers with libmicrohttpd's content reader stream_read(stream_cls, pos, buf, max)
+     * and an unknown length (chunked), and calls stream_free(stream_cls) once the response is
+     * gone; body is ignored. The reader may suspend the connection (MHD_suspend_connection) and
+     * return 0; whoever resumes it later must hold it by a lock stream_free also takes. */
+    ssize_t (*stream_read)(void *cls, uint64_t pos, char *buf, size_t max);
+    void (*stream_free)(void *cls);
+    void *stream_cls;
 };
 
 struct http_req {

@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "http/errors.h"
+#include "http/handlers.h"
 #include "http/ipcount.h"
 #include "http/metrics.h"
 #include "http/request.h"
@@ -36,6 +37,8 @@
 #define DISCARD_MAX (8u * 1024 * 1024)
 /* Per-request arena cap: handlers' scratch space and response bodies. */
 #define REQUEST_ARENA_LIMIT (64u * 1024 * 1024)
+/* Bytes a streamed body's reader may fill at a time (server-sent events are small). */
+#define STREAM_BLOCK 4096
 
 struct http_server {
     struct http_server_config cfg;
@@ -301,10 +304,17 @@ static enum MHD_Result send_response(struct http_req *req)
         http_reply_error(req, 500, NULL, "internal error (request id %s)", req->request_id);
     }
     struct http_resp *r = &req->resp;
-    struct MHD_Response *resp = MHD_create_response_from_buffer(r->body_len, (void *)r->body,
-                                                                MHD_RESPMEM_PERSISTENT);
-    if (!resp)
+    struct MHD_Response *resp =
+        r->stream_read
+            ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, r->stream_read,
+                                                r->stream_cls, r->stream_free)
+            : MHD_create_response_from_buffer(r->body_len, (void *)r->body,
+                                              MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        if (r->stream_free)
+            r->stream_free(r->stream_cls);
         return MHD_NO;
+    }
     if (r->content_type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     MHD_add_response_header(resp, "X-Request-Id", req->request_id);
@@ -478,8 +488,10 @@ int http_server_start(const struct http_server_config *cfg, const struct router 
     env->random_bytes(env, rnd, sizeof rnd);
     snprintf(s->id_prefix, sizeof s->id_prefix, "%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
 
+    /* Suspend/resume: a chat stream with nothing to send parks its connection instead of a
+     * worker (http/chat.c). */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s,
         /* first, so libmicrohttpd's own start-up messages come through it too */
@@ -532,6 +544,7 @@ void http_server_quiesce(struct http_server *s)
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    chat_streams_shutdown(); /* open chat streams end now, so the drain is not held up */
 }
 
 unsigned http_server_drain(struct http_server *s, int64_t timeout_ms)
@@ -549,8 +562,11 @@ void http_server_stop(struct http_server *s)
 {
     if (!s)
         return;
+    /* libmicrohttpd refuses to stop with a suspended connection: end the streams first. */
+    chat_streams_shutdown();
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
+    chat_streams_join();
     metrics_free(s->metrics);
     ipcount_free(s->conns_per_ip);
     ipcount_free(s->inflight_per_ip);

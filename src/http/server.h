@@ -12,6 +12,10 @@
  *  - one JSON log line per request with a request id (X-Request-Id, echoed), and metrics.
  * Shutdown is two-step: http_server_quiesce() stops accepting, http_server_drain() waits for
  * requests in flight, http_server_stop() closes the rest. Not copyable; one per process.
+ * A handler may answer with a streamed body (http_resp.stream_read: live chat's server-sent
+ * events), whose reader parks the connection with MHD_suspend_connection while it has nothing to
+ * send (MHD_ALLOW_SUSPEND_RESUME); quiesce and stop end every such stream (http/chat.c's hub)
+ * first, so the drain is not held up and libmicrohttpd never stops with a parked connection.
  */
 #ifndef FRONTDESK_HTTP_SERVER_H
 #define FRONTDESK_HTTP_SERVER_H
@@ -23,6 +27,8 @@
 #include "base/err.h"
 #include "http/netaddr.h"
 #include "http/router.h"
+
+struct mail_in_config;
 
 struct http_server_config {
     char listen_host[64]; /* an IPv4 or IPv6 literal */
@@ -36,6 +42,7 @@ struct http_server_config {
     struct netaddr_list trusted_proxies;
     const char *build_labels; /* for frontdesk_build_info */
     const char *public_url;   /* for links in mail; never taken from a request's Host */
+    const struct mail_in_config *mail_in; /* POST /api/v2/mail/inbound (service/mail_in.h) */
 };
 
 struct http_server;

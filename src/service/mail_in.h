@@ -1,22 +1,29 @@
 /* mail_in: the mail gateway's one code path for inbound mail (issue 6, "Email in"), shared by
  * `frontdesk mail-in` (an MTA's pipe), POST /api/v2/mail/inbound and the IMAP poller.
  *
- *   1. store: the raw message is written to mail_inbound first, in its own transaction
- *      (status 'received'); from then on nothing is lost. An identical message (same SHA-256 of
- *      the raw bytes) already stored is not stored again: the earlier row's outcome is returned
- *      with duplicate = true. That makes every way in idempotent (an MTA retry, an IMAP message
- *      fetched twice after a crash).
- *   2. process, in one write transaction: parse (mail/parse.h); a parse failure marks the row
- *      'failed' with the parser's reason (the failed-inbound list admins see and retry);
- *      otherwise thread it and act: a reply on its ticket (tickets_update as the sender, channel
- *      email), a new ticket (tickets_create, channel email; a new end-user when the sender is
- *      unknown), a bounce linked to the ticket it bounces from (the address marked bouncing),
- *      and the row becomes 'processed' with its outcome and ticket.
- * Threading: In-Reply-To or References naming a Message-ID of the outbox (mail we sent) or of
- * mail_inbound (mail we received) that belongs to a ticket; else the subject's ticket token
- * (core/ticket_token.h) verified with the instance's key; a bare "#123" or a forged token never
- * threads. The ticket must be the sender's (or their account's, or the sender is staff), else a
- * new ticket. Reply-To never decides who someone is.
+ * One message, one write transaction (the parse runs just before it, outside any transaction):
+ *   1. store: the raw message is inserted first (mail_inbound, status 'received', the bytes in
+ *      mail_inbound_raw). An identical message (same SHA-256 of the raw bytes) already stored is
+ *      not stored again: the earlier row's outcome is returned with duplicate = true, and nothing
+ *      else happens. That makes every way in idempotent (an MTA retry, an IMAP message fetched
+ *      twice after a crash, copies racing: on PostgreSQL the second insert waits for the first
+ *      transaction, then sees its row).
+ *   2. process, in the same transaction: a parse failure (mail/parse.h) marks the row 'failed'
+ *      with the parser's reason (the failed-inbound list admins see and retry); otherwise thread
+ *      it and act: a reply on its ticket (tickets_update as the sender, channel email), a new
+ *      ticket (tickets_create, channel email; a new end-user when the sender is unknown), a
+ *      bounce linked to the ticket it bounces from (the address marked bouncing), and the row
+ *      becomes 'processed' with its outcome and ticket. Then one commit.
+ *   3. only when that transaction fails for another reason than the message (a database error,
+ *      a bug; a unique violation by a concurrent writer is first retried a few times): it is
+ *      rolled back whole and the raw message is stored alone, in a transaction of its own, as
+ *      'failed' with reason "error_<code>" (or the error's reason), so nothing is lost. When
+ *      that fails too, the message is not stored (-1: the sender retries).
+ * Threading (mail_in_thread): In-Reply-To or References naming a Message-ID of the outbox (mail
+ * we sent) or of mail_inbound (mail we received) that belongs to a ticket; else the subject's
+ * ticket token (core/ticket_token.h) verified with the instance's key; a bare "#123" or a forged
+ * token never threads. The ticket must be the sender's (or their account's, or the sender is
+ * staff), else a new ticket. Reply-To never decides who someone is.
  * Loops and noise (no automatic reply, via tickets_create_req.suppress_auto_reply): automatic
  * mail (mail_parsed.automatic), our own addresses or Message-ID domain, and a sender past
  * --mail-in-hourly-max messages an hour (that also makes one admin alert an hour).
@@ -34,6 +41,8 @@
 #include "base/env.h"
 #include "base/err.h"
 #include "db/db.h"
+
+struct mail_parsed; /* mail/parse.h */
 
 #define MAIL_IN_RAW_MAX (40u * 1024 * 1024) /* a larger message is refused (ERR_LIMIT) unstored */
 
@@ -73,10 +82,20 @@ int mail_in_accept(const struct env *env, struct db *db, const struct mail_in_co
                    enum mail_in_source source, const char *raw, size_t len, struct arena *a,
                    struct mail_in_result *out, struct err *e);
 
-/* Process a stored message again (an admin's retry of a failed one): same as step 2 above. A
- * row already processed is ERR_CONFLICT naming "status". */
+/* Process a stored message again (an admin's retry of a failed one): step 2 above, in one
+ * transaction; when it fails, the row stays failed with the new reason. A row that is not
+ * failed is ERR_CONFLICT naming "status". */
 int mail_in_retry(const struct env *env, struct db *db, const struct mail_in_config *cfg,
                   int64_t inbound_id, struct arena *a, struct mail_in_result *out, struct err *e);
+
+/* The ticket a parsed message answers (the threading above): a Message-ID it names (In-Reply-To,
+ * then References newest first) that we sent or received on a ticket, else a ticket token in
+ * the subject that verifies with env->secrets->mail_key; a ticket since deleted is none.
+ * *ticket_id 0: none. Only reads, on the caller's connection and transaction (mail_in_accept's
+ * own, or a read transaction); the ticket read back is allocated from a. Whether the sender may
+ * write on that ticket is the caller's to decide. */
+int mail_in_thread(const struct env *env, struct db *db, const struct mail_parsed *p,
+                   struct arena *a, int64_t *ticket_id, struct err *e);
 
 const char *mail_in_outcome_name(enum mail_in_outcome o);
 const char *mail_in_source_name(enum mail_in_source s);

@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "core/mail_compose.h"
 #include "store/outbox.h"
+#include "store/tickets.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -149,6 +150,17 @@ static void make_message_id(void *arg, int64_t id, char out[201])
              r[3], r[4], r[5], c->m->domain);
 }
 
+struct pending_ctx {
+    int64_t now;
+    bool any;
+};
+
+static int pending_tx(struct db *db, void *arg, struct err *e)
+{
+    struct pending_ctx *p = arg;
+    return outbox_pending(db, p->now, p->now - MAIL_OUT_STALE_S, &p->any, e);
+}
+
 static int claim_tx(struct db *db, void *arg, struct err *e)
 {
     struct claim_ctx *c = arg;
@@ -162,34 +174,74 @@ static int claim_tx(struct db *db, void *arg, struct err *e)
 }
 
 struct settle_ctx {
-    int64_t id, now;
+    const struct outbox_mail *row;
+    int64_t now;
     enum outcome outcome;
-    int attempts; /* before this one */
     const char *why;
 };
+
+/* A reply that never reached its requester is shown on the ticket: an event staff see in its
+ * history (and the row itself in GET /api/v2/tickets/{id}/deliveries). */
+static int mark_failed(struct db *db, const struct settle_ctx *s, struct err *e)
+{
+    int rc = outbox_mark_failed(db, s->row->id, s->why, e);
+    if (rc || !s->row->ticket_id)
+        return rc;
+    char what[600];
+    snprintf(what, sizeof what, "%s to %s: %s", s->row->kind, s->row->to_address, s->why);
+    struct ticket_event ev = {.ticket_id = s->row->ticket_id,
+                              .at = s->now,
+                              .field = "delivery_failed",
+                              .new_value = what};
+    return tickets_event_insert(db, &ev, e);
+}
 
 static int settle_tx(struct db *db, void *arg, struct err *e)
 {
     struct settle_ctx *s = arg;
     if (s->outcome == UNREACHED)
-        return outbox_release(db, s->id, e);
+        return outbox_release(db, s->row->id, e);
     if (s->outcome == SENT)
-        return outbox_mark_sent(db, s->id, s->now, e);
-    if (s->outcome == FAILED || s->attempts + 1 >= MAIL_OUT_ATTEMPTS_MAX)
-        return outbox_mark_failed(db, s->id, s->why, e);
+        return outbox_mark_sent(db, s->row->id, s->now, e);
+    if (s->outcome == FAILED || s->row->attempts + 1 >= MAIL_OUT_ATTEMPTS_MAX)
+        return mark_failed(db, s, e);
     int64_t wait = MAIL_OUT_BACKOFF_S;
-    for (int i = 0; i < s->attempts && wait < MAIL_OUT_BACKOFF_MAX_S; i++)
+    for (int i = 0; i < s->row->attempts && wait < MAIL_OUT_BACKOFF_MAX_S; i++)
         wait *= 2;
     if (wait > MAIL_OUT_BACKOFF_MAX_S)
         wait = MAIL_OUT_BACKOFF_MAX_S;
-    return outbox_mark_retry(db, s->id, s->now + wait, s->why, e);
+    return outbox_mark_retry(db, s->row->id, s->now + wait, s->why, e);
 }
 
-static enum outcome deliver(const struct env *env, const struct mail_out *m,
-                            const struct outbox_mail *row, char *why, size_t why_len,
-                            bool *unreachable)
+struct thread_ctx {
+    const struct outbox_mail *row;
+    struct arena *a;
+    const char *in_reply_to, *references;
+};
+
+static int thread_tx(struct db *db, void *arg, struct err *e)
 {
+    struct thread_ctx *t = arg;
+    return outbox_thread(db, t->row->ticket_id, t->row->id, t->a, &t->in_reply_to, &t->references,
+                         e);
+}
+
+static enum outcome deliver(const struct env *env, struct db *db, const struct mail_out *m,
+                            const struct outbox_mail *row, struct arena *a, char *why,
+                            size_t why_len, bool *unreachable)
+{
+    /* Mail of a ticket threads under the ticket's earlier mail, both ways, in the requester's
+     * mail program. Read at sending time: the requester's message may be linked to the ticket
+     * in the very transaction that queued this row. */
+    struct thread_ctx t = {.row = row, .a = a};
+    struct err te;
+    err_clear(&te);
+    if (row->ticket_id && db_transact(db, DB_TX_READ, thread_tx, &t, &te))
+        log_msg("warn", "mail_out", "no threading headers for outbox %lld: %s",
+                (long long)row->id, te.message);
     struct mail_message msg = {
+        .in_reply_to = t.in_reply_to,
+        .references = t.references,
         .from_name = m->from_name[0] ? m->from_name : NULL,
         .from_address = m->from_address,
         .to_address = row->to_address,
@@ -198,8 +250,8 @@ static enum outcome deliver(const struct env *env, const struct mail_out *m,
         .html = NULL,
         .message_id = row->message_id,
         .date = env->now(env),
-        /* Everything the outbox holds today is written by frontdesk itself (resets, codes,
-         * notices); a staff reply (kind "reply") is a person's answer. */
+        /* Everything else the outbox holds is written by frontdesk itself (acknowledgements,
+         * resets, codes, notices); a staff reply (kind "reply") is a person's answer. */
         .auto_submitted = strcmp(row->kind, "reply") != 0,
     };
     struct buf text;
@@ -229,16 +281,21 @@ int mail_out_job(const struct env *env, struct db *db, void *arg, int64_t *run_a
         return err_set(e, ERR_LIMIT, NULL, "out of memory delivering mail");
     }
     *c = (struct claim_ctx){.env = env, .m = m, .now = env->now(env), .a = &a};
-    int rc = db_transact(db, DB_TX_WRITE, claim_tx, c, e);
+    /* A read first: the thread looks every few seconds, and most looks find nothing, which
+     * must not take the database's write lock. */
+    struct pending_ctx p = {.now = c->now};
+    int rc = db_transact(db, DB_TX_READ, pending_tx, &p, e);
+    if (!rc && p.any)
+        rc = db_transact(db, DB_TX_WRITE, claim_tx, c, e);
     size_t sent = 0, failed = 0, retried = 0;
     bool unreachable = false; /* a connection failed: give the rest back untried */
     for (size_t i = 0; i < c->n && !rc; i++) {
         char why[512] = "";
-        struct settle_ctx s = {.id = c->rows[i].id, .attempts = c->rows[i].attempts, .why = why};
+        struct settle_ctx s = {.row = &c->rows[i], .why = why};
         if (unreachable || atomic_load(&m->stopping)) {
             s.outcome = UNREACHED;
         } else {
-            s.outcome = deliver(env, m, &c->rows[i], why, sizeof why, &unreachable);
+            s.outcome = deliver(env, db, m, &c->rows[i], &a, why, sizeof why, &unreachable);
             s.now = env->now(env);
         }
         sent += s.outcome == SENT;

@@ -20,8 +20,8 @@
  * rest of the batch the same way, each after a timeout, while the scheduler's other jobs wait):
  * the rows not tried are given back untouched.
  *
- * Thread-safe: the job runs on the scheduler's thread with its own connection; curl handles are
- * made per run. curl_global_init() must have run before (cmd_serve does).
+ * Thread-safe: the job runs on a delivery thread of its own (a scheduler with this one job, every
+ * MAIL_OUT_INTERVAL_S) with its own connection; curl handles are made per run. curl_global_init() must have run before (cmd_serve does).
  */
 #ifndef FRONTDESK_SERVICE_MAIL_OUT_H
 #define FRONTDESK_SERVICE_MAIL_OUT_H
@@ -40,6 +40,7 @@
 #define MAIL_OUT_ATTEMPTS_MAX  8
 #define MAIL_OUT_STALE_S       300
 #define MAIL_OUT_TIMEOUT_S     30 /* one SMTP transaction, connection included */
+#define MAIL_OUT_INTERVAL_S    2  /* the delivery thread looks for due rows this often */
 
 struct mail_out {
     const char *smtp_url; /* smtp://HOST:PORT or smtps://HOST:PORT */

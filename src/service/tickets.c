@@ -9,6 +9,7 @@
 #include "service/category_rules.h"
 #include "service/identity.h"
 #include "service/misuse.h"
+#include "service/ticket_mail.h"
 #include "store/outbox.h"
 #include "service/ticket_policy.h"
 #include "store/groups.h"
@@ -264,6 +265,18 @@ static int check_ban(struct db *db, const struct user *requester, const char *ch
     return 0;
 }
 
+/* The acknowledgement goes to an end-user who wrote in by web, email or API, unless the mail
+ * gateway asks not to (automatic mail) or the ticket was stored closed (a ban or a refusal has
+ * its own notice). A phone call or a chat is answered as it happens; staff need no receipt. */
+static bool acknowledges(const struct create_ctx *c, const struct birth *b)
+{
+    enum ticket_channel ch = c->actor->channel;
+    return !access_is_staff(&c->actor->subject) && !c->req->suppress_auto_reply &&
+           strcmp(b->row.status, "closed") != 0 &&
+           strcmp(c->out->status, "closed") != 0 &&
+           (ch == TICKET_CHANNEL_WEB || ch == TICKET_CHANNEL_EMAIL || ch == TICKET_CHANNEL_API);
+}
+
 static int create_tx(struct db *db, void *arg, struct err *e)
 {
     struct create_ctx *c = arg;
@@ -306,6 +319,8 @@ static int create_tx(struct db *db, void *arg, struct err *e)
     rc = rc ? rc : ticket_sla_refresh(c->env, db, id, now, true, e);
     if (!rc)
         rc = tickets_get(db, id, access_can_see_internal(&c->actor->subject), c->a, c->out, e);
+    if (!rc && acknowledges(c, &b))
+        rc = ticket_mail_acknowledge(c->env, db, c->out, now, e);
     return rc;
 }
 
@@ -675,6 +690,15 @@ static int staff_changes(struct db *db, struct update_ctx *c, struct ticket *t, 
     return staff_policy(db, c, t, now, ch, e);
 }
 
+/* Staff's public reply is mailed to the requester, unless it is a chat message (the chat shows
+ * it) or the comment is logged for the requester themself (a call they made, say). */
+static bool mails_reply(const struct update_ctx *c, const struct ticket *t)
+{
+    const struct tickets_comment *cm = &c->req->comment;
+    return cm->body && cm->is_public != 0 && !c->req->suppress_mail &&
+           (!cm->author_id || cm->author_id != t->requester_id);
+}
+
 static int staff_update(struct db *db, struct update_ctx *c, struct ticket *t, int64_t now,
                         struct err *e)
 {
@@ -705,6 +729,8 @@ static int staff_update(struct db *db, struct update_ctx *c, struct ticket *t, i
         rc = rc ? rc : tickets__write_changes(db, &ch, t->id, c->actor->subject.user_id, now, e);
         rc = rc ? rc : staff_policy_write(db, c, t, now, e);
     }
+    if (!rc && mails_reply(c, t))
+        rc = ticket_mail_reply(c->env, db, t, c->req->comment.body, now, e);
     if (!rc && (ch.n || commenting))
         rc = ticket_sla_refresh(c->env, db, t->id, now, true, e);
     return rc ? rc : tickets_get(db, t->id, true, c->a, c->out, e);

@@ -4,6 +4,7 @@
 #ifndef FRONTDESK_STORE_OUTBOX_H
 #define FRONTDESK_STORE_OUTBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,5 +60,30 @@ int outbox_release(struct db *db, int64_t id, struct err *e);
 /* Queue again the rows left 'sending' since before stale_before (their process died); *n how
  * many. */
 int outbox_reclaim_stale(struct db *db, int64_t stale_before, int64_t *n, struct err *e);
+
+/* Is there work for a delivery run: a row due at now, or one left 'sending' since before
+ * stale_before? Two index probes, so an idle delivery thread costs next to nothing. */
+int outbox_pending(struct db *db, int64_t now, int64_t stale_before, bool *any, struct err *e);
+
+/* The Message-IDs a mail of ticket_id threads under (RFC 5322 3.6.4): the ticket's mail so far,
+ * received (mail_inbound) and sent (outbox, this row excepted), oldest first. *in_reply_to is the
+ * newest received one (what the requester last wrote), else the newest sent one; *references
+ * the first and the OUTBOX_REFERENCES_MAX - 1 newest, space-separated. Both NULL when the ticket
+ * has no mail yet. Strings from a. */
+#define OUTBOX_REFERENCES_MAX 10
+int outbox_thread(struct db *db, int64_t ticket_id, int64_t outbox_id, struct arena *a,
+                  const char **in_reply_to, const char **references, struct err *e);
+
+/* A ticket's mail as staff see it on the ticket (GET /api/v2/tickets/{id}/deliveries). */
+struct outbox_delivery {
+    int64_t id;
+    const char *kind, *to_address, *subject, *status, *last_error; /* last_error: NULL if none */
+    int attempts;
+    int64_t created_at, sent_at; /* sent_at 0: not sent */
+};
+
+/* The mail of ticket_id, newest first, at most limit rows; strings from a. */
+int outbox_list_for_ticket(struct db *db, int64_t ticket_id, size_t limit, struct arena *a,
+                           struct outbox_delivery *out, size_t *n, struct err *e);
 
 #endif

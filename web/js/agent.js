@@ -2,6 +2,8 @@
 // Hash routes (the server serves exact paths only):
 //   #/queue/mine  #/queue/unassigned  #/queue/open  #/queue/group/ID  #/tickets/ID
 //   #/report (SLA)  #/features  #/roster  #/policy-report (leads and admins)
+//   #/inbound-mail (admins: failed inbound mail, mail_admin.js)
+//   #/callbacks  #/callbacks/ID/call  #/calls/new (the phone channel, calls.js)
 // The views are the server's built-in queues (GET /api/v2/views/{id}/tickets, SLA due soonest
 // first, a page at a time; counts from /api/v2/views/count_many). A team's queue is a
 // search (GET /api/v2/search, Zendesk's query language); its count is the same search asking
@@ -9,7 +11,10 @@
 import * as api from './api.js';
 import { h, replace, timeEl, showFormError, clearFormErrors, busy, field, signInForm } from './dom.js';
 import * as policy from './ticket_policy.js';
+import { deliveriesCard } from './deliveries.js';
+import { showInboundMail } from './mail_admin.js';
 import { showFeatures, showRoster, showPolicyReport } from './boards.js';
+import { callsCard, showCallbacks, showNewCall, showCallbackCall } from './calls.js';
 
 const main = document.getElementById('main');
 const account = document.getElementById('account');
@@ -104,9 +109,15 @@ function renderChrome() {
     h('ul', {},
       h('li', {}, h('a', { href: '#/features', 'data-view': 'features' }, h('span', {}, 'Feature board'))),
       h('li', {}, h('a', { href: '#/roster', 'data-view': 'roster' }, h('span', {}, 'Duty roster')))),
+    h('h2', {}, 'Phone'),
+    h('ul', {},
+      h('li', {}, h('a', { href: '#/callbacks', 'data-view': 'callbacks' }, h('span', {}, 'Callbacks'))),
+      h('li', {}, h('a', { href: '#/calls/new', 'data-view': 'calls-new' }, h('span', {}, 'New ticket from a call')))),
     h('h2', {}, 'Reports'),
     h('ul', {}, h('li', {}, h('a', { href: '#/report', 'data-view': 'report' }, h('span', {}, 'SLA report'))),
-      isLead() ? h('li', {}, h('a', { href: '#/policy-report', 'data-view': 'policy-report' }, h('span', {}, 'Policy report'))) : null));
+      isLead() ? h('li', {}, h('a', { href: '#/policy-report', 'data-view': 'policy-report' }, h('span', {}, 'Policy report'))) : null),
+    me.role === 'admin' ? h('h2', {}, 'Mail') : null,
+    me.role === 'admin' ? h('ul', {}, h('li', {}, h('a', { href: '#/inbound-mail', 'data-view': 'inbound-mail' }, h('span', {}, 'Failed inbound mail')))) : null);
 }
 
 function viewLink(key, name) {
@@ -294,6 +305,7 @@ function commentEl(c, ctx) {
     h('header', {},
       author,
       c.public ? null : h('span', { class: 'badge note' }, 'Internal note'),
+      c.via && c.via.channel === 'voice' ? [' ', h('span', { class: 'badge' }, 'Phone call')] : null,
       ' · ', timeEl(c.created_at), flag),
     h('div', { class: 'body' }, c.body));
 }
@@ -538,7 +550,8 @@ async function showTicket(id) {
       composer(ticket, 'reply'),
       composer(ticket, 'note')),
     h('aside', { class: 'ticket-side' }, propertiesForm(ticket), policy.identityCard(ctx),
-      policy.featureCard(ctx), slaCard(ticket), requesterCard(ticket), policy.moderationCard(ctx))));
+      policy.featureCard(ctx), slaCard(ticket), callsCard(ctx), deliveriesCard(ticket), requesterCard(ticket),
+      policy.moderationCard(ctx))));
 }
 
 // ------------------------------------------------------------------ routing
@@ -555,9 +568,13 @@ async function route() {
   if ((m = hash.match(/^#\/tickets\/(\d+)$/))) await showTicket(m[1]);
   else if ((m = hash.match(/^#\/queue\/(.+)$/))) await showQueue(m[1]);
   else if (hash === '#/report') await showReport();
+  else if (hash === '#/callbacks') await showCallbacks(boardCtx());
+  else if ((m = hash.match(/^#\/callbacks\/(\d+)\/call$/))) await showCallbackCall(boardCtx(), m[1]);
+  else if (hash === '#/calls/new') showNewCall(boardCtx());
   else if (hash === '#/features') await showFeatures(boardCtx());
   else if (hash === '#/roster') await showRoster(boardCtx());
   else if (hash === '#/policy-report' && isLead()) await showPolicyReport(boardCtx());
+  else if (hash === '#/inbound-mail' && me.role === 'admin') await showInboundMail(boardCtx());
   else await showQueue('unassigned');
   main.focus({ preventScroll: true });
 }

@@ -51,7 +51,60 @@ function showSignIn() {
       user = await api.signIn(email, password);
       renderHeader();
       route();
-    }));
+    }), h('p', { class: 'card narrow' }, 'No account? ',
+    h('button', { type: 'button', class: 'link', onclick: showAnonymousRequest },
+      'Submit a request without an account')));
+}
+
+function showAnonymousRequest() {
+  setTitle('Submit a request');
+  const form = anonymousRequestForm();
+  replace(main, form, h('p', { class: 'card narrow' },
+    h('button', { type: 'button', class: 'link', onclick: showSignIn }, 'Back to sign in')));
+  form.querySelector('input').focus();
+}
+
+// Zendesk's anonymous request (POST /api/v2/requests): a web ticket under the address given,
+// answered by email; the server finds or makes the end-user behind it.
+function anonymousRequestForm() {
+  const name = h('input', { type: 'text', name: 'name', autocomplete: 'name', maxlength: 255, required: true, 'data-field': 'name' });
+  const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true, 'data-field': 'email' });
+  const subject = h('input', { type: 'text', name: 'subject', maxlength: 250, required: true, 'data-field': 'subject' });
+  const body = h('textarea', { name: 'description', rows: 6, required: true, 'data-field': 'body' });
+  const notice = h('div', { class: 'notice', role: 'alert', tabindex: '-1', hidden: true });
+  const form = h('form', { class: 'card narrow', novalidate: true, 'data-form': 'anonymous-request' },
+    h('h1', {}, 'Submit a request without an account'),
+    h('p', { class: 'muted' }, 'No account? Tell us what happened; we answer by email.'),
+    notice,
+    h('p', { class: 'form-error', role: 'alert', hidden: true }),
+    field('Your name', name),
+    field('Email', email),
+    field('Subject', subject),
+    field('Description', body),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Submit request')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearFormErrors(form);
+    await busy(form, async () => {
+      try {
+        await api.post('/api/v2/requests', { request: {
+          requester: { name: name.value.trim(), email: email.value.trim() },
+          subject: subject.value.trim(), comment: { body: body.value } } });
+        replace(form, h('h2', {}, 'Thank you'),
+          h('p', { 'data-request': 'received' },
+            `Thanks — we received your message and will answer by email at ${email.value.trim()}.`));
+      } catch (err) {
+        if (err.code === 'requester_banned') {
+          replace(notice, h('h2', {}, 'We cannot take this request'), h('p', {}, err.message));
+          notice.hidden = false;
+          notice.focus();
+        } else {
+          showFormError(form, err);
+        }
+      }
+    });
+  });
+  return form;
 }
 
 function statusBadge(status) {

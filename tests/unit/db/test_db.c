@@ -20,6 +20,7 @@
 #include "db/migrate.h"
 
 #include <dirent.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1262,6 +1263,133 @@ static void t_pg_reconnect(struct fx *fx)
     assert_int_equal(query_int(db, "SELECT 7"), 7);
 }
 
+/* db_notify() checks its arguments on both engines; on SQLite it does nothing else, and there is
+ * no listener. */
+static void t_notify_args(struct fx *fx)
+{
+    struct db *db = conn(fx);
+    struct err e;
+    err_clear(&e);
+    RC(ERR_INVALID, db_notify(db, "", "1", &e), &e);
+    assert_string_equal(e.field, "channel");
+    RC(ERR_INVALID, db_notify(db, "Upper", "1", &e), &e);
+    RC(ERR_INVALID, db_notify(db, "a\"b", "1", &e), &e);
+    char name[DB_CHANNEL_MAX + 2];
+    memset(name, 'a', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    RC(ERR_INVALID, db_notify(db, name, "1", &e), &e);
+    name[DB_CHANNEL_MAX] = '\0';
+    OK(db_notify(db, name, "1", &e), &e);
+    char big[DB_NOTIFY_PAYLOAD_MAX + 2];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    RC(ERR_LIMIT, db_notify(db, "fdt_chan", big, &e), &e);
+    assert_string_equal(e.field, "payload");
+    big[DB_NOTIFY_PAYLOAD_MAX] = '\0';
+    OK(db_notify(db, "fdt_chan", big, &e), &e);
+    OK(db_notify(db, "fdt_chan", NULL, &e), &e);
+    OK(db_begin(db, DB_TX_WRITE, &e), &e);
+    OK(db_notify(db, "fdt_chan", "in a transaction", &e), &e);
+    OK(db_commit(db, &e), &e);
+
+    struct db_listener *l = (struct db_listener *)&e; /* must stay untouched on failure */
+    int want = is_pg(fx) ? ERR_INVALID : ERR_UNSUPPORTED;
+    RC(want, db_listen_open(fx->pool, "Bad", &l, &e), &e);
+    assert_ptr_equal(l, (struct db_listener *)&e);
+    if (!is_pg(fx)) {
+        RC(ERR_UNSUPPORTED, db_listen_open(fx->pool, "fdt_chan", &l, &e), &e);
+        assert_ptr_equal(l, (struct db_listener *)&e);
+    }
+    db_listener_close(NULL);
+}
+
+/* The next notification within ms milliseconds: *got and its payload; DB_LISTEN_* returned. */
+static int wait_notification(struct db_listener *l, int ms, char *payload, size_t cap, bool *got)
+{
+    struct err e;
+    err_clear(&e);
+    int rc = db_listener_next(l, payload, cap, got, &e);
+    for (int waited = 0; rc == DB_LISTEN_OK && !*got && waited < ms; waited += 10) {
+        struct pollfd p = {.fd = db_listener_fd(l), .events = POLLIN};
+        if (p.fd >= 0)
+            poll(&p, 1, 10);
+        else
+            usleep(10000);
+        rc = db_listener_next(l, payload, cap, got, &e);
+    }
+    if (rc < 0)
+        print_error("db_listener_next: %s [%s]\n", e.message, e.detail);
+    return rc;
+}
+
+static void expect_payload(struct db_listener *l, const char *want)
+{
+    char payload[64];
+    bool got = false;
+    assert_int_equal(wait_notification(l, 2000, payload, sizeof payload, &got), DB_LISTEN_OK);
+    assert_true(got);
+    assert_string_equal(payload, want);
+}
+
+static void expect_nothing(struct db_listener *l, int ms)
+{
+    char payload[64];
+    bool got = true;
+    assert_int_equal(wait_notification(l, ms, payload, sizeof payload, &got), DB_LISTEN_OK);
+    assert_false(got);
+}
+
+/* LISTEN/NOTIFY: a notification sent in a transaction arrives on commit and never on rollback;
+ * outside one at once; payloads are truncated to the caller's buffer; a listener whose
+ * connection dies says DB_LISTEN_RESET once it listens again, and then hears again. */
+static void t_pg_listen(struct fx *fx)
+{
+    struct db *db = conn(fx);
+    struct err e;
+    err_clear(&e);
+    struct db_listener *l = NULL;
+    OK(db_listen_open(fx->pool, "fdt_chan", &l, &e), &e);
+    assert_true(db_listener_fd(l) >= 0);
+    expect_nothing(l, 50);
+
+    OK(db_notify(db, "fdt_chan", "42", &e), &e);
+    expect_payload(l, "42");
+    OK(db_notify(db, "fdt_other", "nobody listens", &e), &e);
+
+    OK(db_begin(db, DB_TX_WRITE, &e), &e);
+    OK(db_notify(db, "fdt_chan", "rolled back", &e), &e);
+    db_rollback(db);
+    OK(db_begin(db, DB_TX_WRITE, &e), &e);
+    OK(db_notify(db, "fdt_chan", "7", &e), &e);
+    OK(db_notify(db, "fdt_chan", "8", &e), &e);
+    expect_nothing(l, 200); /* not before the commit */
+    OK(db_commit(db, &e), &e);
+    expect_payload(l, "7");
+    expect_payload(l, "8");
+    expect_nothing(l, 50); /* nor the rolled back one, nor the other channel */
+
+    OK(db_notify(db, "fdt_chan", "0123456789", &e), &e);
+    char small[5];
+    bool got = false;
+    assert_int_equal(wait_notification(l, 2000, small, sizeof small, &got), DB_LISTEN_OK);
+    assert_true(got);
+    assert_string_equal(small, "0123");
+
+    /* Kill the listening session, as a server restart would. */
+    assert_int_equal(query_int(db, "SELECT count(pg_terminate_backend(pid)) FROM "
+                                   "pg_stat_activity WHERE query = 'LISTEN \"fdt_chan\"' AND "
+                                   "datname = current_database()"),
+                     1);
+    char payload[64];
+    got = true;
+    assert_int_equal(wait_notification(l, 2000, payload, sizeof payload, &got), DB_LISTEN_RESET);
+    assert_false(got);
+    assert_true(db_listener_fd(l) >= 0);
+    OK(db_notify(db, "fdt_chan", "after", &e), &e);
+    expect_payload(l, "after");
+    db_listener_close(l);
+}
+
 /* ---- contract runner ----------------------------------------------------------------------- */
 
 /* Every contract test, with the one dialect it is limited to (0: both). */
@@ -1294,7 +1422,9 @@ static void t_pg_reconnect(struct fx *fx)
     X(group_commit, DB_DIALECT_SQLITE)                                                             \
     X(stmt_outlives_tx, DB_DIALECT_SQLITE)                                                         \
     X(solo_write_ends_batch, DB_DIALECT_SQLITE)                                                    \
-    X(pg_reconnect, DB_DIALECT_POSTGRES)
+    X(notify_args, 0)                                                                              \
+    X(pg_reconnect, DB_DIALECT_POSTGRES)                                                           \
+    X(pg_listen, DB_DIALECT_POSTGRES)
 
 #define WRAP(name, only)                                                                           \
     static void cm_##name(void **state)                                                            \
