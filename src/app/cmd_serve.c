@@ -8,6 +8,7 @@
 #include "http/server.h"
 #include "jobs/autoclose.h"
 #include "jobs/uploads_sweep.h"
+#include "service/hc_deflections.h"
 #include "service/imap_poll.h"
 #include "service/mail_out.h"
 #include "service/policy_sweep.h"
@@ -110,7 +111,8 @@ int cmd_serve(const struct config *cfg, struct env *env)
     const struct scheduler_job jobs[] = {{"sla_sweep", sla_sweep_job, NULL},
                                          {"autoclose", autoclose_job, &autoclose},
                                          {"uploads_sweep", uploads_sweep_job, NULL},
-                                         {"policy_sweep", policy_sweep_job, NULL}};
+                                         {"policy_sweep", policy_sweep_job, NULL},
+                                         {"hc_deflections_sweep", hc_deflections_sweep_job, NULL}};
     size_t njobs = sizeof jobs / sizeof jobs[0];
     struct scheduler *scheduler = NULL;
     if (scheduler_start(env, cfg->jobs_interval_s, jobs, njobs, &scheduler, &e))

@@ -190,6 +190,46 @@ void calls_ticket_get(struct http_req *req); /* GET /api/v2/tickets/{id}/calls *
 void callback_requests_collection(struct http_req *req); /* GET, POST /api/v2/callback_requests */
 void callback_requests_item(struct http_req *req);       /* GET, PUT .../callback_requests/{id} */
 
+/* hc_content.c: help-center categories, sections, articles, revisions (issue 7; service/hc.h). */
+void hc_categories_collection(struct http_req *req); /* GET, POST .../help_center/categories */
+void hc_categories_item(struct http_req *req);       /* GET, PUT .../categories/{id} */
+void hc_category_sections(struct http_req *req);     /* GET, POST .../categories/{id}/sections */
+void hc_category_articles_get(struct http_req *req); /* GET .../categories/{id}/articles */
+void hc_sections_get(struct http_req *req);          /* GET .../help_center/sections */
+void hc_sections_item(struct http_req *req);         /* GET, PUT .../sections/{id} */
+void hc_section_articles(struct http_req *req);      /* GET, POST .../sections/{id}/articles */
+void hc_articles_get(struct http_req *req);          /* GET .../help_center/articles */
+void hc_articles_item(struct http_req *req);         /* GET, PUT, DELETE .../articles/{id} */
+void hc_revisions_get(struct http_req *req);         /* GET .../articles/{id}/revisions */
+void hc_revisions_item_get(struct http_req *req);    /* GET .../revisions/{revision} */
+void hc_revisions_restore_post(struct http_req *req); /* POST .../revisions/{revision}/restore */
+void hc_preview_post(struct http_req *req);          /* POST .../help_center/preview */
+
+/* hc_feedback.c: help-center votes and comments (issue 7; service/hc_feedback.h). */
+void hc_votes_up_post(struct http_req *req);    /* POST .../help_center/articles/{id}/up */
+void hc_votes_down_post(struct http_req *req);  /* POST .../help_center/articles/{id}/down */
+void hc_votes_list_get(struct http_req *req);   /* GET .../articles/{id}/votes (staff) */
+void hc_votes_mine_get(struct http_req *req);   /* GET .../articles/{id}/votes/mine */
+void hc_votes_item(struct http_req *req);       /* DELETE /api/v2/help_center/votes/{id} */
+void hc_comments_collection(struct http_req *req); /* GET, POST .../articles/{id}/comments */
+void hc_comments_item(struct http_req *req); /* GET, PUT, DELETE .../comments/{comment_id} */
+
+/* hc_pages.c: the public help-center pages, server-rendered HTML (issue 7; http/html.h). */
+void hc_page_home(struct http_req *req);     /* GET /hc */
+void hc_page_category(struct http_req *req); /* GET /hc/categories/{id} */
+void hc_page_section(struct http_req *req);  /* GET /hc/sections/{id} */
+void hc_page_article(struct http_req *req);  /* GET /hc/articles/{id} */
+void hc_page_contact_deletion(struct http_req *req); /* GET /hc/articles/deleting-contacts-yourself: 301 */
+void hc_page_search(struct http_req *req);   /* GET /hc/search?query= */
+
+/* hc_deflections.c: the request form's article suggestions (service/hc_deflections.h). */
+void hc_deflections_post(struct http_req *req);           /* POST .../help_center/deflections */
+void hc_deflections_submitted_post(struct http_req *req); /* POST .../deflections/{id}/submitted */
+void hc_deflections_report_get(struct http_req *req);     /* GET .../deflections/report (staff) */
+
+/* hc_search.c: full-text article search (issue 7; service/hc_search.h). */
+void hc_search_get(struct http_req *req); /* GET /api/v2/help_center/articles/search */
+
 /* requests.c: Zendesk's Requests API, anonymous requests included (service/requests.h). */
 void requests_collection(struct http_req *req); /* POST /api/v2/requests (anyone) */
 void requests_item(struct http_req *req);       /* GET /api/v2/requests/{id} (signed in) */

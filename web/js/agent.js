@@ -3,6 +3,7 @@
 //   #/queue/mine  #/queue/unassigned  #/queue/open  #/queue/group/ID  #/tickets/ID
 //   #/report (SLA)  #/features  #/roster  #/policy-report (leads and admins)
 //   #/inbound-mail (admins: failed inbound mail, mail_admin.js)
+//   #/help-center  #/help-center/articles/ID  #/help-center/sections/ID/new (hc_admin.js)
 //   #/callbacks  #/callbacks/ID/call  #/calls/new (the phone channel, calls.js)
 // The views are the server's built-in queues (GET /api/v2/views/{id}/tickets, SLA due soonest
 // first, a page at a time; counts from /api/v2/views/count_many). A team's queue is a
@@ -13,6 +14,7 @@ import { h, replace, timeEl, showFormError, clearFormErrors, busy, field, signIn
 import * as policy from './ticket_policy.js';
 import { deliveriesCard } from './deliveries.js';
 import { showInboundMail } from './mail_admin.js';
+import { showHelpCenter, showArticleEditor } from './hc_admin.js';
 import { showFeatures, showRoster, showPolicyReport } from './boards.js';
 import { callsCard, showCallbacks, showNewCall, showCallbackCall } from './calls.js';
 
@@ -113,6 +115,8 @@ function renderChrome() {
     h('ul', {},
       h('li', {}, h('a', { href: '#/callbacks', 'data-view': 'callbacks' }, h('span', {}, 'Callbacks'))),
       h('li', {}, h('a', { href: '#/calls/new', 'data-view': 'calls-new' }, h('span', {}, 'New ticket from a call')))),
+    h('h2', {}, 'Help center'),
+    h('ul', {}, h('li', {}, h('a', { href: '#/help-center', 'data-view': 'help-center' }, h('span', {}, 'Articles')))),
     h('h2', {}, 'Reports'),
     h('ul', {}, h('li', {}, h('a', { href: '#/report', 'data-view': 'report' }, h('span', {}, 'SLA report'))),
       isLead() ? h('li', {}, h('a', { href: '#/policy-report', 'data-view': 'policy-report' }, h('span', {}, 'Policy report'))) : null),
@@ -473,6 +477,40 @@ function slaCard(ticket) {
 const pct = (v) => (v === null ? '—' : `${Math.round(v * 100)}%`);
 const mins = (v) => (v === null ? '—' : `${Math.round(v)} min`);
 
+// Help-center deflections (issue 7): the articles the request form suggested that people opened,
+// and how many of them did not go on to submit a request.
+function deflectionCard() {
+  const body = h('div', { class: 'loading' }, 'Loading deflections…');
+  const card = h('section', { class: 'card', 'data-report': 'deflections' },
+    h('div', { class: 'card-head' }, h('h2', {}, 'Help-center deflections')),
+    h('p', { class: 'meta' }, 'Articles suggested on the request form that people opened (last 30 days); '
+      + 'deflected: they did not submit the request afterwards.'),
+    body);
+  (async () => {
+    let r;
+    try {
+      r = (await api.get('/api/v2/help_center/deflections/report')).deflection_report;
+    } catch (err) {
+      replace(body, h('p', { class: 'error', role: 'alert' }, err.message));
+      return;
+    }
+    body.className = '';
+    if (!r.articles.length) {
+      replace(body, h('p', { class: 'empty' }, `No suggestions opened from ${r.from} to ${r.to}.`));
+      return;
+    }
+    replace(body, h('table', { class: 'queue report' },
+      h('thead', {}, h('tr', {}, ['Article', 'Opened', 'Deflected'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, r.articles.map((x) => h('tr', {},
+        h('td', { 'data-label': 'Article' }, h('a', { href: `/hc/articles/${x.article_id}` }, x.title)),
+        h('td', { 'data-label': 'Opened' }, String(x.opened)),
+        h('td', { 'data-label': 'Deflected' }, String(x.deflected))))),
+      h('tfoot', {}, h('tr', {}, h('th', { scope: 'row' }, 'All articles'),
+        h('td', {}, String(r.opened)), h('td', {}, String(r.deflected))))));
+  })();
+  return card;
+}
+
 async function showReport() {
   setTitle('SLA report');
   markView('report');
@@ -481,7 +519,7 @@ async function showReport() {
     h('div', { class: 'card-head' }, h('h1', {}, 'SLA report')),
     h('p', { class: 'meta' }, 'First responses and follow-ups against their targets, per week '
       + '(Monday to Sunday, support calendar), priority and channel. Times are business minutes.'),
-    body));
+    body), deflectionCard());
   let r;
   try {
     r = (await api.get('/api/v2/sla/report')).sla_report;
@@ -575,6 +613,9 @@ async function route() {
   else if (hash === '#/roster') await showRoster(boardCtx());
   else if (hash === '#/policy-report' && isLead()) await showPolicyReport(boardCtx());
   else if (hash === '#/inbound-mail' && me.role === 'admin') await showInboundMail(boardCtx());
+  else if (hash === '#/help-center') await showHelpCenter(boardCtx());
+  else if ((m = hash.match(/^#\/help-center\/articles\/(\d+)$/))) await showArticleEditor(boardCtx(), Number(m[1]));
+  else if ((m = hash.match(/^#\/help-center\/sections\/(\d+)\/new$/))) await showArticleEditor(boardCtx(), null, Number(m[1]));
   else await showQueue('unassigned');
   main.focus({ preventScroll: true });
 }

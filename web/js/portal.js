@@ -80,6 +80,7 @@ function anonymousRequestForm() {
     field('Your name', name),
     field('Email', email),
     field('Subject', subject),
+    articleSuggestions(subject),
     field('Description', body),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Submit request')));
   form.addEventListener('submit', async (ev) => {
@@ -90,6 +91,7 @@ function anonymousRequestForm() {
         await api.post('/api/v2/requests', { request: {
           requester: { name: name.value.trim(), email: email.value.trim() },
           subject: subject.value.trim(), comment: { body: body.value } } });
+        await markDeflectionsSubmitted();
         replace(form, h('h2', {}, 'Thank you'),
           h('p', { 'data-request': 'received' },
             `Thanks — we received your message and will answer by email at ${email.value.trim()}.`));
@@ -172,6 +174,92 @@ function triageQuestion(key, question) {
   return { key, el, value };
 }
 
+// ------------------------------------------------------------------ help-center suggestions
+// As the requester types the subject, up to 5 help-center articles that may answer it (issue 7).
+// Opening one records a deflection (POST /api/v2/help_center/deflections); this tab remembers
+// its id and the token the answer carries (only the token's holder can mark it), and submitting
+// the request afterwards marks them all submitted (not deflected).
+
+const DEFLECTIONS_KEY = 'fd_hc_deflections';
+
+function openedDeflections() {
+  try {
+    const list = JSON.parse(sessionStorage.getItem(DEFLECTIONS_KEY) || '[]');
+    return Array.isArray(list)
+      ? list.filter((d) => d && Number.isInteger(d.id) && typeof d.token === 'string')
+      : [];
+  } catch (e) {
+    return [];
+  }
+}
+
+async function recordDeflection(articleId, query) {
+  try {
+    const res = await api.post('/api/v2/help_center/deflections', { deflection: { article_id: articleId, query: query.slice(0, 250) } });
+    const d = { id: res.deflection.id, token: res.deflection.token };
+    sessionStorage.setItem(DEFLECTIONS_KEY, JSON.stringify([...openedDeflections(), d].slice(-20)));
+  } catch (e) {
+    /* a suggestion still opens when the record fails */
+  }
+}
+
+async function markDeflectionsSubmitted() {
+  const opened = openedDeflections();
+  sessionStorage.removeItem(DEFLECTIONS_KEY);
+  await Promise.all(opened.map((d) => api.post(`/api/v2/help_center/deflections/${d.id}/submitted`,
+    { deflection: { token: d.token } }).catch(() => null)));
+}
+
+// Every word must match in a search, and a subject is a sentence: when the whole of it finds
+// nothing, the longest words (up to 4) are searched one by one and their results merged.
+async function suggestFor(q) {
+  const search = async (text) => (await api.get(
+    `/api/v2/help_center/articles/search?query=${encodeURIComponent(text)}&per_page=5`)).results;
+  const all = await search(q);
+  if (all.length) return all.slice(0, 5);
+  const words = [...new Set(q.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 4))]
+    .sort((a, b) => b.length - a.length).slice(0, 4);
+  if (words.length < 2) return [];
+  const seen = new Map();
+  for (const results of await Promise.all(words.map(search))) {
+    for (const a of results) if (!seen.has(a.id)) seen.set(a.id, a);
+  }
+  return [...seen.values()].slice(0, 5);
+}
+
+function articleSuggestions(subject) {
+  const list = h('ul', { class: 'hc-suggestions', 'data-hc': 'suggestions' });
+  const box = h('div', { class: 'hc-suggest-box', 'aria-live': 'polite', hidden: true },
+    h('p', { class: 'muted' }, 'These articles may answer your question:'), list);
+  let timer = null;
+  let asked = '';
+  subject.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const q = subject.value.trim();
+      asked = q;
+      if (q.length < 3) {
+        box.hidden = true;
+        return;
+      }
+      let found;
+      try {
+        found = await suggestFor(q);
+      } catch (e) {
+        return;
+      }
+      if (asked !== q) return;
+      replace(list, ...found.map((a) => h('li', {},
+        h('a', {
+          href: `/hc/articles/${a.id}`, target: '_blank', rel: 'noopener',
+          onclick: () => { recordDeflection(a.id, q); },
+        }, a.title))));
+      box.hidden = found.length === 0;
+    }, 250);
+  });
+  return box;
+}
+
 function showNew() {
   setTitle('Submit a request');
   markNav('new');
@@ -185,6 +273,7 @@ function showNew() {
     notice,
     h('p', { class: 'form-error', role: 'alert', hidden: true }),
     field('Subject', subject),
+    articleSuggestions(subject),
     field('Description', body, 'Steps, error messages, the page you were on: anything that helps.'),
     h('fieldset', { class: 'triage', 'data-field': 'triage' },
       h('legend', {}, 'A few questions that help us set the priority'),
@@ -199,6 +288,7 @@ function showNew() {
         for (const q of triage) answers[q.key] = q.value();
         const res = await api.post('/api/v2/tickets',
           { ticket: { subject: subject.value.trim(), comment: { body: body.value }, triage: answers } });
+        await markDeflectionsSubmitted();
         location.hash = `#/requests/${res.ticket.id}`;
       } catch (err) {
         if (err.code === 'requester_banned') {
