@@ -1,7 +1,7 @@
 """Help-center seed content (issue 7, "Content"): what `frontdesk init` loads.
 
-The policies article must be faithful to ../shared/seed/rarelogic-support-policies.txt, lines
-1-83 (lines 84+ are page furniture: votes, "Submit a request", comments). The comparison: the
+The policies article must be faithful to tests/data/policy/rarelogic-support-policies.txt (the
+policy as written), lines 1-83 (lines 84+ are page furniture: votes, "Submit a request", comments). The comparison: the
 article as the API answers it (its title, then its body's rendered HTML read as text: one line
 per block, li, br; entities unescaped) and the seed's lines, both with each line's whitespace
 runs collapsed to one space and trimmed, empty lines dropped, must be EQUAL sequences, character
@@ -19,7 +19,9 @@ import requests
 
 from conftest import Api, create_admin, db_query, db_scalar, init_db, token_create
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "rarelogic-support-policies.txt"
+# RareLogic's policy as they wrote it (a verbatim copy kept with the tests, so a clone alone can
+# run them; tests/data/policy/README.md).
+SEED = Path(__file__).resolve().parents[1] / "data" / "policy" / "rarelogic-support-policies.txt"
 SEED_LINES = 83
 
 BREAKS = {"p", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "br", "hr", "blockquote",
