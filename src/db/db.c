@@ -2,6 +2,7 @@
  * drivers. */
 #include "db/db.h"
 
+#include "base/arena.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "db/db_internal.h"
@@ -770,6 +771,31 @@ void db_column_copy(const struct db_stmt *st, int col, char *out, size_t cap)
         len = cap - 1;
     memcpy(out, v, len);
     out[len] = '\0';
+}
+
+int db_column_text_dup(const struct db_stmt *st, int col, struct arena *a, const char **out,
+                       struct err *e)
+{
+    size_t len;
+    const char *v = db_column_text(st, col, &len);
+    char *p = arena_strndup(a, v, len);
+    if (!p)
+        return err_set(e, ERR_LIMIT, NULL, "out of memory reading a text column");
+    *out = p;
+    return 0;
+}
+
+int db_step_returning_id(struct db_stmt *st, int64_t *id, struct err *e)
+{
+    int rc = db_step(st, e);
+    if (rc == DB_ROW) {
+        *id = db_column_int64(st, 0);
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
+    }
+    db_stmt_done(st);
+    return rc;
 }
 
 int db_run_count(struct db_stmt *st, int64_t *rows, struct err *e)

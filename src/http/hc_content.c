@@ -22,6 +22,8 @@
 #include "base/xalloc.h"
 #include "db/db.h"
 #include "http/auth.h"
+#include "http/hc_paging.h"
+#include "http/hc_render.h"
 #include "http/render.h"
 #include "http/server.h"
 #include "service/hc.h"
@@ -31,118 +33,57 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PER_PAGE_DEFAULT 30
-#define PAGE_MAX         1000000
-#define LINK_ARGS_MAX    16
-
-static const char *public_url(struct http_req *req)
-{
-    return http_server_public_url(req->server);
-}
-
 /* ---- rendering ------------------------------------------------------------------------------ */
 
-static json_t *obj_link(struct http_req *req, const char *fmt, int64_t id)
-{
-    char path[128], url[1024];
-    snprintf(path, sizeof path, fmt, (long long)id);
-    snprintf(url, sizeof url, "%s%s", public_url(req), path);
-    return json_string(url);
-}
+/* How a list's rows render: req and one row. */
+typedef json_t *(*render_fn)(struct http_req *req, const void *row);
 
-/* The members every Help Center object has in common. */
-static void locale_members(json_t *o)
+static json_t *render_category(struct http_req *req, const void *row)
 {
-    json_object_set_new(o, "locale", json_string("en-us"));
-    json_object_set_new(o, "source_locale", json_string("en-us"));
-    json_object_set_new(o, "outdated", json_false());
-}
-
-static json_t *render_category(struct http_req *req, const struct hc_category *c)
-{
+    const struct hc_category *c = row;
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(c->id));
-    json_object_set_new(o, "url", obj_link(req, "/api/v2/help_center/categories/%lld", c->id));
-    json_object_set_new(o, "html_url", obj_link(req, "/hc/categories/%lld", c->id));
+    json_object_set_new(o, "url",
+                        hc_render_link(req, "/api/v2/help_center/categories/%lld", c->id));
+    json_object_set_new(o, "html_url", hc_render_link(req, "/hc/categories/%lld", c->id));
     json_object_set_new(o, "name", json_string(c->name));
     json_object_set_new(o, "description", json_string(c->description));
     json_object_set_new(o, "position", json_integer(c->position));
-    locale_members(o);
+    hc_render_locale(o);
     json_object_set_new(o, "created_at", render_time(c->created_at, 0));
     json_object_set_new(o, "updated_at", render_time(c->updated_at, 0));
     return o;
 }
 
-static json_t *render_section(struct http_req *req, const struct hc_section *s)
+static json_t *render_section(struct http_req *req, const void *row)
 {
+    const struct hc_section *s = row;
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(s->id));
-    json_object_set_new(o, "url", obj_link(req, "/api/v2/help_center/sections/%lld", s->id));
-    json_object_set_new(o, "html_url", obj_link(req, "/hc/sections/%lld", s->id));
+    json_object_set_new(o, "url", hc_render_link(req, "/api/v2/help_center/sections/%lld", s->id));
+    json_object_set_new(o, "html_url", hc_render_link(req, "/hc/sections/%lld", s->id));
     json_object_set_new(o, "category_id", json_integer(s->category_id));
     json_object_set_new(o, "name", json_string(s->name));
     json_object_set_new(o, "description", json_string(s->description));
     json_object_set_new(o, "position", json_integer(s->position));
     json_object_set_new(o, "sorting", json_string("manual"));
-    locale_members(o);
+    hc_render_locale(o);
     json_object_set_new(o, "created_at", render_time(s->created_at, 0));
     json_object_set_new(o, "updated_at", render_time(s->updated_at, 0));
     return o;
 }
 
-/* The stored label list "a,b" as a JSON array. */
-static json_t *render_labels(const char *list)
+static json_t *render_revision(struct http_req *req, const void *row)
 {
-    json_t *arr = json_array();
-    const char *p = list ? list : "";
-    while (*p) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        if (len)
-            json_array_append_new(arr, json_stringn(p, len));
-        p += len + (comma ? 1 : 0);
-    }
-    return arr;
-}
-
-static json_t *render_article(struct http_req *req, const struct hc_article *a, bool staff)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(a->id));
-    json_object_set_new(o, "url", obj_link(req, "/api/v2/help_center/articles/%lld", a->id));
-    json_object_set_new(o, "html_url", obj_link(req, "/hc/articles/%lld", a->id));
-    json_object_set_new(o, "author_id", render_id(a->author_id));
-    json_object_set_new(o, "comments_disabled", json_boolean(a->comments_disabled));
-    json_object_set_new(o, "draft", json_boolean(a->draft));
-    json_object_set_new(o, "promoted", json_false());
-    json_object_set_new(o, "position", json_integer(a->position));
-    json_object_set_new(o, "vote_sum", json_integer(a->vote_sum));
-    json_object_set_new(o, "vote_count", json_integer(a->vote_count));
-    json_object_set_new(o, "section_id", json_integer(a->section_id));
-    json_object_set_new(o, "created_at", render_time(a->created_at, 0));
-    json_object_set_new(o, "updated_at", render_time(a->updated_at, 0));
-    json_object_set_new(o, "edited_at", render_time(a->edited_at, 0));
-    json_object_set_new(o, "name", json_string(a->title));
-    json_object_set_new(o, "title", json_string(a->title));
-    locale_members(o);
-    json_object_set_new(o, "label_names", render_labels(a->label_names));
-    json_object_set_new(o, "body", json_string(a->html));
-    if (staff) {
-        json_object_set_new(o, "body_markdown", json_string(a->body));
-        json_object_set_new(o, "revision", json_integer(a->revision));
-    }
-    return o;
-}
-
-static json_t *render_revision(const struct hc_revision *r)
-{
+    (void)req;
+    const struct hc_revision *r = row;
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(r->id));
     json_object_set_new(o, "article_id", json_integer(r->article_id));
     json_object_set_new(o, "revision", json_integer(r->revision));
     json_object_set_new(o, "title", json_string(r->title));
     json_object_set_new(o, "body_markdown", json_string(r->body));
-    json_object_set_new(o, "label_names", render_labels(r->label_names));
+    json_object_set_new(o, "label_names", hc_render_labels(r->label_names));
     json_object_set_new(o, "author_id", render_id(r->author_id));
     json_object_set_new(o, "created_at", render_time(r->created_at, 0));
     return o;
@@ -153,119 +94,16 @@ static void reply_one(struct http_req *req, int status, const char *key, json_t 
     http_reply_json(req, status, json_pack("{s:o}", key, obj));
 }
 
-/* ---- Zendesk's offset paging ---------------------------------------------------------------- */
-
-struct page {
-    int64_t page, per_page;
-};
-
-/* A query argument of decimal digits only, value 1..max; absent gives dflt. Nonzero after
- * answering 400 naming it. */
-static int page_arg(struct http_req *req, const char *name, int64_t dflt, int64_t max, int64_t *out)
+/* Answer page pg of the n rows (each size bytes) of a list read whole. */
+static void reply_rows(struct http_req *req, const struct hc_page *pg, const char *key,
+                       const void *rows, size_t size, size_t n, render_fn render)
 {
-    const char *v = http_req_query(req, name);
-    if (!v) {
-        *out = dflt;
-        return 0;
-    }
-    int64_t n = 0;
-    size_t i = 0;
-    for (; v[i] >= '0' && v[i] <= '9' && i < 10; i++)
-        n = n * 10 + (v[i] - '0');
-    if (i == 0 || v[i] || n < 1 || n > max) {
-        http_reply_error(req, 400, name, "%s must be a whole number from 1 to %lld", name,
-                         (long long)max);
-        return -1;
-    }
-    *out = n;
-    return 0;
-}
-
-static int page_from_req(struct http_req *req, struct page *pg)
-{
-    return page_arg(req, "page", 1, PAGE_MAX, &pg->page) ||
-           page_arg(req, "per_page", PER_PAGE_DEFAULT, HC_LIST_MAX, &pg->per_page);
-}
-
-struct link_args {
-    const char *name[LINK_ARGS_MAX];
-    const char *value[LINK_ARGS_MAX];
-    size_t n;
-};
-
-static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
-{
-    (void)kind;
-    struct link_args *l = cls;
-    if (l->n == LINK_ARGS_MAX)
-        return MHD_NO;
-    if (strcmp(key, "page") && strcmp(key, "per_page")) {
-        l->name[l->n] = key;
-        l->value[l->n++] = value;
-    }
-    return MHD_YES;
-}
-
-/* RFC 3986 section 2.3: only unreserved characters stay as they are. */
-static void append_encoded(struct buf *out, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-            buf_append_char(out, (char)*p);
-        } else {
-            char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-            buf_append(out, esc, 3);
-        }
-    }
-}
-
-/* The URL of page number page of this list: the request's other arguments kept. */
-static json_t *page_link(struct http_req *req, const struct page *pg, int64_t page)
-{
-    struct link_args l = {.n = 0};
-    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &l);
-    struct buf b;
-    buf_init(&b, 8192);
-    buf_append_cstr(&b, public_url(req));
-    buf_append_cstr(&b, req->path);
-    buf_append_char(&b, '?');
-    for (size_t i = 0; i < l.n; i++) {
-        append_encoded(&b, l.name[i]);
-        if (l.value[i]) {
-            buf_append_char(&b, '=');
-            append_encoded(&b, l.value[i]);
-        }
-        buf_append_char(&b, '&');
-    }
-    buf_appendf(&b, "page=%lld&per_page=%lld", (long long)page, (long long)pg->per_page);
-    json_t *s = json_stringn(b.ptr, b.len);
-    buf_release(&b);
-    return s;
-}
-
-/* Answer 200 {key: list, next_page, previous_page, count, page, per_page, page_count}. */
-static void reply_page(struct http_req *req, const struct page *pg, const char *key, json_t *list,
-                       int64_t total)
-{
-    int64_t pages = (total + pg->per_page - 1) / pg->per_page;
-    json_t *body =
-        json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:I}", key, list, "next_page",
-                  pg->page < pages ? page_link(req, pg, pg->page + 1) : json_null(),
-                  "previous_page", pg->page > 1 ? page_link(req, pg, pg->page - 1) : json_null(),
-                  "count", (json_int_t)total, "page", (json_int_t)pg->page, "per_page",
-                  (json_int_t)pg->per_page, "page_count", (json_int_t)pages);
-    http_reply_json(req, 200, body);
-}
-
-/* The rows of page pg out of n in memory: [*from, *to). */
-static void page_bounds(const struct page *pg, size_t n, size_t *from, size_t *to)
-{
-    uint64_t start = (uint64_t)(pg->page - 1) * (uint64_t)pg->per_page;
-    *from = start < n ? (size_t)start : n;
-    *to = n - *from < (size_t)pg->per_page ? n : *from + (size_t)pg->per_page;
+    size_t from, to;
+    hc_paging_bounds(pg, n, &from, &to);
+    json_t *list = json_array();
+    for (size_t i = from; i < to; i++)
+        json_array_append_new(list, render(req, (const char *)rows + i * size));
+    hc_paging_reply(req, pg, key, list, (int64_t)n);
 }
 
 /* ---- request parsing ------------------------------------------------------------------------ */
@@ -293,53 +131,62 @@ static int wrapped(struct http_req *req, json_t *body, const char *key, json_t *
     return 0;
 }
 
-/* The member key of obj as text: absent leaves *out not given; null is given without a value
- * (the service says whether that is allowed). Nonzero after answering 422. */
+enum member_type { MEMBER_TEXT, MEMBER_INT, MEMBER_BOOL };
+
+/* The member key of obj into *out: NULL when absent, else null or a value of type t. Nonzero
+ * after answering 422 naming kind.key when it is another type. */
+static int member(struct http_req *req, json_t *obj, const char *kind, const char *key,
+                  enum member_type t, json_t **out)
+{
+    static const char *const must[] = {"a string", "a whole number", "true or false"};
+    json_t *v = json_object_get(obj, key);
+    bool ok = !v || json_is_null(v) ||
+              (t == MEMBER_TEXT  ? json_is_string(v)
+               : t == MEMBER_INT ? json_is_integer(v)
+                                 : json_is_boolean(v));
+    if (!ok) {
+        char field[64];
+        snprintf(field, sizeof field, "%s.%s", kind, key);
+        http_reply_error(req, 422, field, "%s must be %s", key, must[t]);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Text: absent leaves *out not given; null is given without a value (the service says whether
+ * that is allowed). Numbers and booleans: absent or null leave *out not given. Nonzero after
+ * answering 422. */
 static int opt_text(struct http_req *req, json_t *obj, const char *kind, const char *key,
                     struct hc_opt_text *out)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v)
-        return 0;
-    if (!json_is_null(v) && !json_is_string(v)) {
-        char field[64];
-        snprintf(field, sizeof field, "%s.%s", kind, key);
-        http_reply_error(req, 422, field, "%s must be a string", key);
+    json_t *v;
+    if (member(req, obj, kind, key, MEMBER_TEXT, &v))
         return -1;
-    }
-    *out = (struct hc_opt_text){true, json_is_string(v) ? json_string_value(v) : NULL};
+    if (v)
+        *out = (struct hc_opt_text){true, json_is_string(v) ? json_string_value(v) : NULL};
     return 0;
 }
 
 static int opt_int(struct http_req *req, json_t *obj, const char *kind, const char *key,
                    struct hc_opt_int *out)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v))
-        return 0;
-    if (!json_is_integer(v)) {
-        char field[64];
-        snprintf(field, sizeof field, "%s.%s", kind, key);
-        http_reply_error(req, 422, field, "%s must be a whole number", key);
+    json_t *v;
+    if (member(req, obj, kind, key, MEMBER_INT, &v))
         return -1;
-    }
-    *out = (struct hc_opt_int){true, (int64_t)json_integer_value(v)};
+    if (v && !json_is_null(v))
+        *out = (struct hc_opt_int){true, (int64_t)json_integer_value(v)};
     return 0;
 }
 
 static int opt_bool(struct http_req *req, json_t *obj, const char *kind, const char *key,
                     struct hc_opt_bool *out)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v))
-        return 0;
-    if (!json_is_boolean(v)) {
-        char field[64];
-        snprintf(field, sizeof field, "%s.%s", kind, key);
-        http_reply_error(req, 422, field, "%s must be true or false", key);
+    json_t *v;
+    if (member(req, obj, kind, key, MEMBER_BOOL, &v))
         return -1;
-    }
-    *out = (struct hc_opt_bool){true, json_is_true(v)};
+    if (v && !json_is_null(v))
+        *out = (struct hc_opt_bool){true, json_is_true(v)};
     return 0;
 }
 
@@ -396,22 +243,18 @@ static void categories_list(struct http_req *req)
 {
     struct auth_principal who;
     struct db *db;
-    struct page pg;
-    if (reader(req, &who, &db) || page_from_req(req, &pg))
+    struct hc_page pg;
+    if (reader(req, &who, &db) || hc_paging_from_req(req, HC_LIST_MAX, &pg))
         return;
     struct hc_category *rows;
-    size_t n = 0, from, to;
+    size_t n = 0;
     struct err e;
     err_clear(&e);
     if (hc_categories_list(db, &req->arena, &rows, &n, &e)) {
         http_reply_err(req, &e);
         return;
     }
-    page_bounds(&pg, n, &from, &to);
-    json_t *list = json_array();
-    for (size_t i = from; i < to; i++)
-        json_array_append_new(list, render_category(req, &rows[i]));
-    reply_page(req, &pg, "categories", list, (int64_t)n);
+    reply_rows(req, &pg, "categories", rows, sizeof *rows, n, render_category);
 }
 
 /* POST (id 0) or PUT /categories/{id}: {"category": {...}}. */
@@ -474,24 +317,20 @@ static void sections_list(struct http_req *req, int64_t category_id)
 {
     struct auth_principal who;
     struct db *db;
-    struct page pg;
-    if (reader(req, &who, &db) || page_from_req(req, &pg))
+    struct hc_page pg;
+    if (reader(req, &who, &db) || hc_paging_from_req(req, HC_LIST_MAX, &pg))
         return;
     struct err e;
     err_clear(&e);
     struct hc_category c;
     struct hc_section *rows;
-    size_t n = 0, from, to;
+    size_t n = 0;
     if ((category_id && hc_category_get(db, category_id, &req->arena, &c, &e)) ||
         hc_sections_list(db, category_id, &req->arena, &rows, &n, &e)) {
         http_reply_err(req, &e);
         return;
     }
-    page_bounds(&pg, n, &from, &to);
-    json_t *list = json_array();
-    for (size_t i = from; i < to; i++)
-        json_array_append_new(list, render_section(req, &rows[i]));
-    reply_page(req, &pg, "sections", list, (int64_t)n);
+    reply_rows(req, &pg, "sections", rows, sizeof *rows, n, render_section);
 }
 
 /* POST /categories/{category_id}/sections (id 0) or PUT /sections/{id}. */
@@ -606,13 +445,14 @@ static void articles_list(struct http_req *req, int64_t section_id, int64_t cate
 {
     struct auth_principal who;
     struct db *db;
-    struct page pg;
+    struct hc_page pg;
     struct hc_articles_filter f = {.section_id = section_id, .category_id = category_id};
-    if (reader(req, &who, &db) || page_from_req(req, &pg) || label_filter(req, &f.label))
+    if (reader(req, &who, &db) || hc_paging_from_req(req, HC_LIST_MAX, &pg) ||
+        label_filter(req, &f.label))
         return;
     const char *draft = http_req_query(req, "draft");
     f.include_drafts = draft && strcmp(draft, "true") == 0;
-    f.offset = (size_t)((pg.page - 1) * pg.per_page);
+    f.offset = (size_t)hc_paging_offset(&pg);
     f.limit = (size_t)pg.per_page;
     struct err e;
     err_clear(&e);
@@ -632,8 +472,8 @@ static void articles_list(struct http_req *req, int64_t section_id, int64_t cate
     bool staff = access_is_staff(&who.subject);
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, render_article(req, &rows[i], staff));
-    reply_page(req, &pg, "articles", list, total);
+        json_array_append_new(list, hc_render_article(req, &rows[i], staff));
+    hc_paging_reply(req, &pg, "articles", list, total);
 }
 
 /* POST /sections/{section_id}/articles (id 0) or PUT /articles/{id}. */
@@ -659,7 +499,7 @@ static void article_write(struct http_req *req, int64_t section_id, int64_t id)
         if (rc)
             http_reply_err(req, &e);
         else
-            reply_one(req, id ? 200 : 201, "article", render_article(req, &out, true));
+            reply_one(req, id ? 200 : 201, "article", hc_render_article(req, &out, true));
     }
     json_decref(body);
 }
@@ -715,7 +555,7 @@ void hc_articles_item(struct http_req *req)
     if (hc_article_get(db, &who.subject, id, &req->arena, &a, &e))
         http_reply_err(req, &e);
     else
-        reply_one(req, 200, "article", render_article(req, &a, access_is_staff(&who.subject)));
+        reply_one(req, 200, "article", hc_render_article(req, &a, access_is_staff(&who.subject)));
 }
 
 /* ---- revisions and preview ------------------------------------------------------------------ */
@@ -725,22 +565,19 @@ void hc_revisions_get(struct http_req *req)
     int64_t id;
     struct auth_principal who;
     struct db *db;
-    struct page pg;
-    if (http_req_id(req, "id", &id) || writer(req, &who, &db) || page_from_req(req, &pg))
+    struct hc_page pg;
+    if (http_req_id(req, "id", &id) || writer(req, &who, &db) ||
+        hc_paging_from_req(req, HC_LIST_MAX, &pg))
         return;
     struct err e;
     err_clear(&e);
     struct hc_revision *rows;
-    size_t n = 0, from, to;
+    size_t n = 0;
     if (hc_revisions_list(db, &who.subject, id, &req->arena, &rows, &n, &e)) {
         http_reply_err(req, &e);
         return;
     }
-    page_bounds(&pg, n, &from, &to);
-    json_t *list = json_array();
-    for (size_t i = from; i < to; i++)
-        json_array_append_new(list, render_revision(&rows[i]));
-    reply_page(req, &pg, "revisions", list, (int64_t)n);
+    reply_rows(req, &pg, "revisions", rows, sizeof *rows, n, render_revision);
 }
 
 void hc_revisions_item_get(struct http_req *req)
@@ -757,7 +594,7 @@ void hc_revisions_item_get(struct http_req *req)
     if (hc_revision_get(db, &who.subject, id, revision, &req->arena, &r, &e))
         http_reply_err(req, &e);
     else
-        reply_one(req, 200, "revision", render_revision(&r));
+        reply_one(req, 200, "revision", render_revision(req, &r));
 }
 
 void hc_revisions_restore_post(struct http_req *req)
@@ -774,7 +611,7 @@ void hc_revisions_restore_post(struct http_req *req)
     if (hc_article_restore(req->env, db, &who.subject, id, revision, &req->arena, &a, &e))
         http_reply_err(req, &e);
     else
-        reply_one(req, 200, "article", render_article(req, &a, true));
+        reply_one(req, 200, "article", hc_render_article(req, &a, true));
 }
 
 void hc_preview_post(struct http_req *req)

@@ -17,6 +17,7 @@
 #include "base/xalloc.h"
 #include "db/db.h"
 #include "http/auth.h"
+#include "http/hc_paging.h"
 #include "http/render.h"
 #include "http/server.h"
 #include "service/auth.h"
@@ -28,7 +29,6 @@
 
 #define VOTER_COOKIE     "fd_hc_voter"
 #define VOTER_COOKIE_AGE (365 * 86400)
-#define PER_PAGE_DEFAULT 30
 #define PER_PAGE_MAX     100
 
 /* ---- the anonymous voter's cookie ------------------------------------------------------------ */
@@ -105,62 +105,6 @@ static json_t *render_comment(struct http_req *req, const struct hc_comment *c)
                      "hidden", c->hidden);
 }
 
-/* ---- Zendesk's offset paging ----------------------------------------------------------------- */
-
-struct page {
-    int64_t page, per_page;
-};
-
-/* A query argument of 1..max decimal digits only, value 1..max; absent gives dflt. Nonzero after
- * answering 400 naming it. */
-static int page_arg(struct http_req *req, const char *name, int64_t dflt, int64_t max, int64_t *out)
-{
-    const char *v = http_req_query(req, name);
-    if (!v) {
-        *out = dflt;
-        return 0;
-    }
-    int64_t n = 0;
-    size_t i = 0;
-    for (; v[i] >= '0' && v[i] <= '9' && i < 10; i++)
-        n = n * 10 + (v[i] - '0');
-    if (i == 0 || v[i] || n < 1 || n > max) {
-        http_reply_error(req, 400, name, "%s must be a whole number from 1 to %lld", name,
-                         (long long)max);
-        return -1;
-    }
-    *out = n;
-    return 0;
-}
-
-static int page_from_req(struct http_req *req, struct page *pg)
-{
-    return page_arg(req, "page", 1, 1000000, &pg->page) ||
-           page_arg(req, "per_page", PER_PAGE_DEFAULT, PER_PAGE_MAX, &pg->per_page);
-}
-
-static json_t *page_link(struct http_req *req, const struct page *pg, int64_t page)
-{
-    char url[512];
-    snprintf(url, sizeof url, "%s%s?page=%lld&per_page=%lld", public_url(req), req->path,
-             (long long)page, (long long)pg->per_page);
-    return json_string(url);
-}
-
-/* Answer 200 {key: list, next_page, previous_page, count, page, per_page, page_count}. */
-static void reply_page(struct http_req *req, const struct page *pg, const char *key, json_t *list,
-                       int64_t total)
-{
-    int64_t pages = (total + pg->per_page - 1) / pg->per_page;
-    json_t *body =
-        json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:I}", key, list, "next_page",
-                  pg->page < pages ? page_link(req, pg, pg->page + 1) : json_null(),
-                  "previous_page", pg->page > 1 ? page_link(req, pg, pg->page - 1) : json_null(),
-                  "count", (json_int_t)total, "page", (json_int_t)pg->page, "per_page",
-                  (json_int_t)pg->per_page, "page_count", (json_int_t)pages);
-    http_reply_json(req, 200, body);
-}
-
 /* ---- votes ----------------------------------------------------------------------------------- */
 
 static void reply_vote(struct http_req *req, int status, const struct hc_vote *v)
@@ -168,27 +112,43 @@ static void reply_vote(struct http_req *req, int status, const struct hc_vote *v
     http_reply_json(req, status, json_pack("{s:o}", "vote", render_vote(req, v)));
 }
 
-static void vote(struct http_req *req, int value)
-{
+/* What every vote route starts with: the {id} of its path, who calls (anyone) and, for an
+ * anonymous caller, the voter cookie's secret ("" when it has none we could have issued). */
+struct voter_call {
     int64_t id;
     struct auth_principal who;
     struct db *db;
-    if (http_req_id(req, "id", &id) || auth_resolve(req, &who) || http_req_db(req, &db))
+    char secret[AUTH_SECRET_LEN + 1];
+    struct hc_feedback_actor actor; /* points into this struct: do not copy it */
+};
+
+/* Nonzero after answering. */
+static int voter_call_start(struct http_req *req, struct voter_call *c)
+{
+    if (http_req_id(req, "id", &c->id) || auth_resolve(req, &c->who) || http_req_db(req, &c->db))
+        return -1;
+    c->secret[0] = '\0';
+    if (!c->who.subject.user_id)
+        voter_cookie(req, c->secret);
+    c->actor = (struct hc_feedback_actor){
+        .subject = c->who.subject, .voter_secret = c->secret, .ip = req->client_text};
+    return 0;
+}
+
+static void vote(struct http_req *req, int value)
+{
+    struct voter_call c;
+    if (voter_call_start(req, &c))
         return;
-    char secret[AUTH_SECRET_LEN + 1] = "";
-    bool issued = false;
-    if (!who.subject.user_id && !voter_cookie(req, secret)) {
-        auth_new_secret(req->env, secret);
-        issued = true;
-    }
-    struct hc_feedback_actor actor = {
-        .subject = who.subject, .voter_secret = secret, .ip = req->client_text};
+    bool issued = !c.who.subject.user_id && !c.secret[0];
+    if (issued)
+        auth_new_secret(req->env, c.secret);
     struct hc_vote v;
     bool created = false;
     int64_t retry_after = 0;
     struct err e;
     err_clear(&e);
-    int rc = hc_vote_cast(req->env, db, &actor, id, value, &v, &created, &retry_after, &e);
+    int rc = hc_vote_cast(req->env, c.db, &c.actor, c.id, value, &v, &created, &retry_after, &e);
     if (rc == ERR_LIMIT && retry_after > 0) {
         char ra[24];
         snprintf(ra, sizeof ra, "%lld", (long long)retry_after);
@@ -205,7 +165,7 @@ static void vote(struct http_req *req, int value)
         snprintf(cookie, sizeof cookie,
                  VOTER_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; "
                               "SameSite=Lax%s",
-                 secret, VOTER_COOKIE_AGE, over_tls(req) ? "; Secure" : "");
+                 c.secret, VOTER_COOKIE_AGE, over_tls(req) ? "; Secure" : "");
         http_add_header(req, "Set-Cookie", cookie);
     }
     http_add_header(req, "Cache-Control", "no-store");
@@ -224,20 +184,14 @@ void hc_votes_down_post(struct http_req *req)
 
 void hc_votes_mine_get(struct http_req *req)
 {
-    int64_t id;
-    struct auth_principal who;
-    struct db *db;
-    if (http_req_id(req, "id", &id) || auth_resolve(req, &who) || http_req_db(req, &db))
+    struct voter_call c;
+    if (voter_call_start(req, &c))
         return;
-    char secret[AUTH_SECRET_LEN + 1] = "";
-    if (!who.subject.user_id)
-        voter_cookie(req, secret);
-    struct hc_feedback_actor actor = {.subject = who.subject, .voter_secret = secret};
     struct hc_vote v;
     bool found = false;
     struct err e;
     err_clear(&e);
-    if (hc_vote_mine(req->env, db, &actor, id, &v, &found, &e)) {
+    if (hc_vote_mine(req->env, c.db, &c.actor, c.id, &v, &found, &e)) {
         http_reply_err(req, &e);
         return;
     }
@@ -251,42 +205,35 @@ void hc_votes_list_get(struct http_req *req)
     int64_t id;
     struct auth_principal who;
     struct db *db;
-    struct page pg;
-    if (http_req_id(req, "id", &id) || auth_require_staff(req, &who) || page_from_req(req, &pg) ||
-        http_req_db(req, &db))
+    struct hc_page pg;
+    if (http_req_id(req, "id", &id) || auth_require_staff(req, &who) ||
+        hc_paging_from_req(req, PER_PAGE_MAX, &pg) || http_req_db(req, &db))
         return;
     struct hc_vote *rows = xcalloc((size_t)pg.per_page, sizeof *rows);
     size_t n = 0;
     int64_t total = 0;
     struct err e;
     err_clear(&e);
-    if (hc_votes_list(db, &who.subject, id, (pg.page - 1) * pg.per_page, (size_t)pg.per_page, rows,
-                      &n, &total, &e)) {
+    if (hc_votes_list(db, &who.subject, id, hc_paging_offset(&pg), (size_t)pg.per_page, rows, &n,
+                      &total, &e)) {
         http_reply_err(req, &e);
     } else {
         json_t *list = json_array();
         for (size_t i = 0; i < n; i++)
             json_array_append_new(list, render_vote(req, &rows[i]));
-        reply_page(req, &pg, "votes", list, total);
+        hc_paging_reply(req, &pg, "votes", list, total);
     }
     free(rows);
 }
 
 void hc_votes_item(struct http_req *req)
 {
-    int64_t id;
-    struct auth_principal who;
-    struct db *db;
-    if (http_req_id(req, "id", &id) || auth_resolve(req, &who) || http_req_db(req, &db))
+    struct voter_call c;
+    if (voter_call_start(req, &c))
         return;
-    char secret[AUTH_SECRET_LEN + 1] = "";
-    if (!who.subject.user_id)
-        voter_cookie(req, secret);
-    struct hc_feedback_actor actor = {
-        .subject = who.subject, .voter_secret = secret, .ip = req->client_text};
     struct err e;
     err_clear(&e);
-    if (hc_vote_withdraw(req->env, db, &actor, id, &e))
+    if (hc_vote_withdraw(req->env, c.db, &c.actor, c.id, &e))
         http_reply_err(req, &e);
     else
         http_reply(req, 204, NULL, "", 0);
@@ -299,8 +246,10 @@ static void reply_comment(struct http_req *req, int status, const struct hc_comm
     http_reply_json(req, status, json_pack("{s:o}", "comment", render_comment(req, c)));
 }
 
-/* The {"comment": {"body", "hidden"}} of a write into *out; nonzero after answering 422. */
-static int comment_input(struct http_req *req, json_t *body, struct hc_comment_req *out)
+/* The {"comment": {"body", "hidden"}} of a write into *out: a new comment (create) is never
+ * hidden, a change gives one of them. Nonzero after answering 422. */
+static int comment_input(struct http_req *req, json_t *body, bool create,
+                         struct hc_comment_req *out)
 {
     json_t *c = json_is_object(body) ? json_object_get(body, "comment") : NULL;
     if (!json_is_object(c)) {
@@ -325,6 +274,14 @@ static int comment_input(struct http_req *req, json_t *body, struct hc_comment_r
         out->hidden_given = true;
         out->hidden = json_is_true(h);
     }
+    if (create && out->hidden_given) {
+        http_reply_error(req, 422, "comment.hidden", "a new comment is never hidden");
+        return -1;
+    }
+    if (!create && !out->body && !out->hidden_given) {
+        http_reply_error(req, 422, "comment", "give the comment's body or hidden");
+        return -1;
+    }
     return 0;
 }
 
@@ -332,27 +289,29 @@ static void comments_list(struct http_req *req, int64_t article_id)
 {
     struct auth_principal who;
     struct db *db;
-    struct page pg;
-    if (auth_resolve(req, &who) || page_from_req(req, &pg) || http_req_db(req, &db))
+    struct hc_page pg;
+    if (auth_resolve(req, &who) || hc_paging_from_req(req, PER_PAGE_MAX, &pg) ||
+        http_req_db(req, &db))
         return;
     struct hc_comment *rows = xcalloc((size_t)pg.per_page, sizeof *rows);
     size_t n = 0;
     int64_t total = 0;
     struct err e;
     err_clear(&e);
-    if (hc_comments_list(db, &who.subject, article_id, (pg.page - 1) * pg.per_page,
-                         (size_t)pg.per_page, &req->arena, rows, &n, &total, &e)) {
+    if (hc_comments_list(db, &who.subject, article_id, hc_paging_offset(&pg), (size_t)pg.per_page,
+                         &req->arena, rows, &n, &total, &e)) {
         http_reply_err(req, &e);
     } else {
         json_t *list = json_array();
         for (size_t i = 0; i < n; i++)
             json_array_append_new(list, render_comment(req, &rows[i]));
-        reply_page(req, &pg, "comments", list, total);
+        hc_paging_reply(req, &pg, "comments", list, total);
     }
     free(rows);
 }
 
-static void comments_create(struct http_req *req, int64_t article_id)
+/* POST .../comments (id 0) or PUT .../comments/{id}. */
+static void comment_write(struct http_req *req, int64_t article_id, int64_t id)
 {
     struct auth_principal who;
     struct db *db;
@@ -360,17 +319,18 @@ static void comments_create(struct http_req *req, int64_t article_id)
     if (auth_require(req, &who) || http_req_db(req, &db) || http_req_json(req, &body))
         return;
     struct hc_comment_req in;
-    if (!comment_input(req, body, &in)) {
+    if (!comment_input(req, body, id == 0, &in)) {
         struct hc_feedback_actor actor = {.subject = who.subject, .ip = req->client_text};
         struct hc_comment c;
         struct err e;
         err_clear(&e);
-        if (in.hidden_given)
-            http_reply_error(req, 422, "comment.hidden", "a new comment is never hidden");
-        else if (hc_comment_create(req->env, db, &actor, article_id, in.body, &req->arena, &c, &e))
+        int rc =
+            id ? hc_comment_update(req->env, db, &actor, article_id, id, &in, &req->arena, &c, &e)
+               : hc_comment_create(req->env, db, &actor, article_id, in.body, &req->arena, &c, &e);
+        if (rc)
             http_reply_err(req, &e);
         else
-            reply_comment(req, 201, &c);
+            reply_comment(req, id ? 200 : 201, &c);
     }
     json_decref(body);
 }
@@ -381,32 +341,9 @@ void hc_comments_collection(struct http_req *req)
     if (http_req_id(req, "id", &article_id))
         return;
     if (req->method == HTTP_POST)
-        comments_create(req, article_id);
+        comment_write(req, article_id, 0);
     else
         comments_list(req, article_id);
-}
-
-static void comment_update(struct http_req *req, int64_t article_id, int64_t id)
-{
-    struct auth_principal who;
-    struct db *db;
-    json_t *body = NULL;
-    if (auth_require(req, &who) || http_req_db(req, &db) || http_req_json(req, &body))
-        return;
-    struct hc_comment_req in;
-    if (!comment_input(req, body, &in)) {
-        struct hc_feedback_actor actor = {.subject = who.subject, .ip = req->client_text};
-        struct hc_comment c;
-        struct err e;
-        err_clear(&e);
-        if (!in.body && !in.hidden_given)
-            http_reply_error(req, 422, "comment", "give the comment's body or hidden");
-        else if (hc_comment_update(req->env, db, &actor, article_id, id, &in, &req->arena, &c, &e))
-            http_reply_err(req, &e);
-        else
-            reply_comment(req, 200, &c);
-    }
-    json_decref(body);
 }
 
 void hc_comments_item(struct http_req *req)
@@ -415,7 +352,7 @@ void hc_comments_item(struct http_req *req)
     if (http_req_id(req, "id", &article_id) || http_req_id(req, "comment_id", &id))
         return;
     if (req->method == HTTP_PUT) {
-        comment_update(req, article_id, id);
+        comment_write(req, article_id, id);
         return;
     }
     struct auth_principal who;

@@ -270,3 +270,24 @@ void hc_frame_date(struct hc_frame *p, int64_t t)
     html_int(&p->h, d.year);
     html_lit(&p->h, "</time>");
 }
+
+void hc_frame__link(struct html *h, const char *prefix, int64_t id, const char *text)
+{
+    html_lit(h, "<a");
+    html__attr_id(h, "href", prefix, id);
+    html_lit(h, ">");
+    html_text(h, text);
+    html_lit(h, "</a>");
+}
+
+void hc_frame_title(struct html *h, const char *title, const char *description)
+{
+    html_lit(h, "<h1>");
+    html_text(h, title);
+    html_lit(h, "</h1>\n");
+    if (description && description[0]) {
+        html_lit(h, "<p class=\"hc-lead\">");
+        html_text(h, description);
+        html_lit(h, "</p>\n");
+    }
+}

@@ -68,5 +68,10 @@ void hc_frame_fail(struct hc_frame *f, const struct err *e);
 int64_t hc_frame_id(struct http_req *req);
 /* <time datetime="ISO">November 26, 2026</time>: the date of t in the calendar's zone. */
 void hc_frame_date(struct hc_frame *f, int64_t t);
+/* <a href="prefix<id>">text (escaped)</a> into h; prefix a literal, as html_attr_id's. */
+#define hc_frame_link(h, prefix, id, text) hc_frame__link((h), "" prefix, (id), (text))
+void hc_frame__link(struct html *h, const char *prefix, int64_t id, const char *text);
+/* <h1>title</h1>, then <p class="hc-lead">description</p> when there is one, into h. */
+void hc_frame_title(struct html *h, const char *title, const char *description);
 
 #endif

@@ -48,11 +48,8 @@ static void article_links(struct hc_frame *p, const struct hc_article *arts, siz
     struct html *h = &p->h;
     html_lit(h, "<ul class=\"hc-list\">");
     for (size_t i = 0; i < n; i++) {
-        html_lit(h, "<li><a");
-        html_attr_id(h, "href", "/hc/articles/", arts[i].id);
-        html_lit(h, ">");
-        html_text(h, arts[i].title);
-        html_lit(h, "</a>");
+        html_lit(h, "<li>");
+        hc_frame_link(h, "/hc/articles/", arts[i].id, arts[i].title);
         if (arts[i].draft)
             html_lit(h, " <span class=\"hc-draft\">Draft</span>");
         html_lit(h, "</li>");
@@ -82,11 +79,9 @@ void hc_page_home(struct http_req *req)
     html_lit(h, "<h1>How can we help?</h1>\n<section class=\"hc-categories\" "
                 "aria-label=\"Categories\">\n");
     for (size_t i = 0; i < ncats; i++) {
-        html_lit(h, "<section class=\"hc-category\"><h2><a");
-        html_attr_id(h, "href", "/hc/categories/", cats[i].id);
-        html_lit(h, ">");
-        html_text(h, cats[i].name);
-        html_lit(h, "</a></h2>");
+        html_lit(h, "<section class=\"hc-category\"><h2>");
+        hc_frame_link(h, "/hc/categories/", cats[i].id, cats[i].name);
+        html_lit(h, "</h2>");
         if (cats[i].description && cats[i].description[0]) {
             html_lit(h, "<p>");
             html_text(h, cats[i].description);
@@ -96,11 +91,9 @@ void hc_page_home(struct http_req *req)
         for (size_t j = 0; j < nsecs; j++) {
             if (secs[j].category_id != cats[i].id)
                 continue;
-            html_lit(h, "<li><a");
-            html_attr_id(h, "href", "/hc/sections/", secs[j].id);
-            html_lit(h, ">");
-            html_text(h, secs[j].name);
-            html_lit(h, "</a></li>");
+            html_lit(h, "<li>");
+            hc_frame_link(h, "/hc/sections/", secs[j].id, secs[j].name);
+            html_lit(h, "</li>");
         }
         html_lit(h, "</ul></section>\n");
     }
@@ -138,20 +131,11 @@ void hc_page_category(struct http_req *req)
     struct html *h = &p.h;
     struct hc_crumb crumbs[] = {{cat.name, NULL, 0}, {NULL, NULL, 0}};
     hc_frame_head(&p, cat.name, NULL, crumbs);
-    html_lit(h, "<h1>");
-    html_text(h, cat.name);
-    html_lit(h, "</h1>\n");
-    if (cat.description && cat.description[0]) {
-        html_lit(h, "<p class=\"hc-lead\">");
-        html_text(h, cat.description);
-        html_lit(h, "</p>\n");
-    }
+    hc_frame_title(h, cat.name, cat.description);
     for (size_t i = 0; i < nsecs; i++) {
-        html_lit(h, "<section class=\"hc-section\"><h2><a");
-        html_attr_id(h, "href", "/hc/sections/", secs[i].id);
-        html_lit(h, ">");
-        html_text(h, secs[i].name);
-        html_lit(h, "</a></h2>");
+        html_lit(h, "<section class=\"hc-section\"><h2>");
+        hc_frame_link(h, "/hc/sections/", secs[i].id, secs[i].name);
+        html_lit(h, "</h2>");
         size_t first = narts, count = 0;
         for (size_t j = 0; j < narts; j++)
             if (arts[j].section_id == secs[i].id) {
@@ -212,14 +196,7 @@ void hc_page_section(struct http_req *req)
     struct hc_crumb crumbs[] = {
         {cat.name, "/hc/categories/", cat.id}, {sec.name, NULL, 0}, {NULL, NULL, 0}};
     hc_frame_head(&p, sec.name, NULL, crumbs);
-    html_lit(h, "<h1>");
-    html_text(h, sec.name);
-    html_lit(h, "</h1>\n");
-    if (sec.description && sec.description[0]) {
-        html_lit(h, "<p class=\"hc-lead\">");
-        html_text(h, sec.description);
-        html_lit(h, "</p>\n");
-    }
+    hc_frame_title(h, sec.name, sec.description);
     if (narts)
         article_links(&p, arts, narts);
     else

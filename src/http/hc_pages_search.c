@@ -153,11 +153,9 @@ void hc_page_search(struct http_req *req)
     if (n)
         html_lit(h, "<ol class=\"hc-results\">");
     for (size_t i = 0; i < n; i++) {
-        html_lit(h, "<li><h2><a");
-        html_attr_id(h, "href", "/hc/articles/", hits[i].id);
-        html_lit(h, ">");
-        html_text(h, hits[i].title);
-        html_lit(h, "</a></h2><p class=\"hc-snippet\">");
+        html_lit(h, "<li><h2>");
+        hc_frame_link(h, "/hc/articles/", hits[i].id, hits[i].title);
+        html_lit(h, "</h2><p class=\"hc-snippet\">");
         snippet(h, hits[i].snippet ? hits[i].snippet : "");
         html_lit(h, "</p></li>");
     }

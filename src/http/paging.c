@@ -167,6 +167,11 @@ static int append_encoded(struct buf *out, const char *s)
     return rc;
 }
 
+int paging_append_encoded(struct buf *out, const char *s)
+{
+    return append_encoded(out, s);
+}
+
 static bool is_paging_arg(const char *name)
 {
     return strcmp(name, "page[size]") == 0 || strcmp(name, "page[after]") == 0;

@@ -74,6 +74,9 @@ struct paging_arg {
  * Returns 0 or ERR_LIMIT from out. */
 int paging_next_link(struct buf *out, const char *path, const struct paging_arg *args, size_t nargs,
                      unsigned size, const char *cursor);
+/* Append s percent-encoded as links do (RFC 3986 section 2.3: only unreserved characters stay
+ * as they are). Returns 0 or ERR_LIMIT from out. */
+int paging_append_encoded(struct buf *out, const char *s);
 
 /* Read page[size] and page[after] of req. Nonzero when they are wrong: the 400 answer is then
  * made and the handler just returns. */

@@ -3,13 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int one_row(int rc, struct err *e)
-{
-    if (rc == DB_ROW)
-        return 0;
-    return rc == DB_DONE ? err_set(e, ERR_INTERNAL, NULL, "insert returned no row") : rc;
-}
-
 int attachments_insert_upload(struct db *db, const struct attachment_upload *u, int64_t now,
                               int64_t *id, struct err *e)
 {
@@ -29,11 +22,7 @@ int attachments_insert_upload(struct db *db, const struct attachment_upload *u, 
     db_bind_blob(st, 6, u->data ? u->data : "", u->size);
     db_bind_int64(st, 7, now);
     db_bind_int64(st, 8, u->expires_at);
-    rc = one_row(db_step(st, e), e);
-    if (!rc)
-        *id = db_column_int64(st, 0);
-    db_stmt_done(st);
-    return rc;
+    return db_step_returning_id(st, id, e);
 }
 
 int attachments_token_expiry(struct db *db, const char *token, int64_t uploader_id, int64_t now,
@@ -66,11 +55,9 @@ static int read_common(struct db_stmt *st, struct arena *a, struct attachment *o
     memset(out, 0, sizeof *out);
     out->id = db_column_int64(st, 0);
     out->uploader_id = db_column_int64(st, 1);
-    size_t len;
-    const char *name = db_column_text(st, 2, &len);
-    out->file_name = arena_strndup(a, name, len);
-    if (!out->file_name)
-        return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory");
+    int rc = db_column_text_dup(st, 2, a, &out->file_name, e);
+    if (rc)
+        return rc;
     db_column_copy(st, 3, out->content_type, sizeof out->content_type);
     out->size = db_column_int64(st, 4);
     out->created_at = db_column_int64(st, 5);

@@ -27,23 +27,6 @@ int audit_append(struct db *db, const struct audit_entry *a, struct err *e)
     return rc < 0 ? rc : 0;
 }
 
-/* A text column into the arena; NULL stays NULL. */
-static int column_text(struct db_stmt *st, int col, struct arena *a, const char **out,
-                       struct err *e)
-{
-    if (db_column_is_null(st, col)) {
-        *out = NULL;
-        return 0;
-    }
-    size_t len;
-    const char *v = db_column_text(st, col, &len);
-    char *p = arena_strndup(a, v, len);
-    if (!p)
-        return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory reading the audit log");
-    *out = p;
-    return 0;
-}
-
 int audit_list(struct db *db, const struct audit_filter *f, int64_t after, unsigned limit,
                struct arena *a, struct audit_record *out, size_t *n, struct err *e)
 {
@@ -77,10 +60,13 @@ int audit_list(struct db *db, const struct audit_filter *f, int64_t after, unsig
         r->entry.at = db_column_int64(st, 1);
         r->entry.actor_id = db_column_is_null(st, 2) ? 0 : db_column_int64(st, 2);
         r->entry.target_id = db_column_is_null(st, 5) ? 0 : db_column_int64(st, 5);
-        rc = column_text(st, 3, a, &r->entry.action, e);
-        rc = rc ? rc : column_text(st, 4, a, &r->entry.target_type, e);
-        rc = rc ? rc : column_text(st, 6, a, &r->entry.ip, e);
-        rc = rc ? rc : column_text(st, 7, a, &r->entry.detail, e);
+        r->entry.target_type = r->entry.ip = NULL; /* NULL stays NULL */
+        rc = db_column_text_dup(st, 3, a, &r->entry.action, e);
+        if (!rc && !db_column_is_null(st, 4))
+            rc = db_column_text_dup(st, 4, a, &r->entry.target_type, e);
+        if (!rc && !db_column_is_null(st, 6))
+            rc = db_column_text_dup(st, 6, a, &r->entry.ip, e);
+        rc = rc ? rc : db_column_text_dup(st, 7, a, &r->entry.detail, e);
         if (rc)
             break;
         count++;

@@ -16,20 +16,9 @@
     "(CAST(? AS BIGINT) & CASE status WHEN 'open' THEN 1 WHEN 'in_progress' THEN 2 "               \
     "WHEN 'done' THEN 4 ELSE 8 END) <> 0"
 
-static int arena_text(struct db_stmt *st, int col, struct arena *a, const char **out, struct err *e)
-{
-    size_t len;
-    const char *v = db_column_text(st, col, &len);
-    char *p = arena_strndup(a, v, len);
-    if (!p)
-        return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory reading calls");
-    *out = p;
-    return 0;
-}
-
 static int read_call(struct db_stmt *st, struct arena *a, struct call *c, struct err *e)
 {
-    int rc = arena_text(st, 6, a, &c->notes, e);
+    int rc = db_column_text_dup(st, 6, a, &c->notes, e);
     if (rc)
         return rc;
     c->id = db_column_int64(st, 0);
@@ -156,8 +145,8 @@ unsigned callback_status_bit(const char *s)
 static int read_callback(struct db_stmt *st, struct arena *a, struct callback_request *r,
                          struct err *e)
 {
-    int rc = arena_text(st, 4, a, &r->preferred_time, e);
-    rc = rc ? rc : arena_text(st, 5, a, &r->reason, e);
+    int rc = db_column_text_dup(st, 4, a, &r->preferred_time, e);
+    rc = rc ? rc : db_column_text_dup(st, 5, a, &r->reason, e);
     if (rc)
         return rc;
     r->id = db_column_int64(st, 0);

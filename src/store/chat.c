@@ -53,14 +53,9 @@ int chat_store_insert(struct db *db, int64_t ticket_id, int64_t requester_id,
     db_bind_int64(st, 2, requester_id);
     db_bind_int64(st, 3, now);
     db_bind_cstr(st, 4, token_hash);
-    rc = db_step(st, e);
-    int64_t id = rc == DB_ROW ? db_column_int64(st, 0) : 0;
-    db_stmt_done(st);
-    if (rc == DB_DONE)
-        return err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
-    if (rc < 0)
-        return rc;
-    return chat_store_get(db, id, out, e);
+    int64_t id;
+    rc = db_step_returning_id(st, &id, e);
+    return rc ? rc : chat_store_get(db, id, out, e);
 }
 
 int chat_store_get(struct db *db, int64_t id, struct chat_session *out, struct err *e)
@@ -157,19 +152,16 @@ int chat_store_list(struct db *db, const char *status, int64_t requester_id,
     "SELECT c.id, c.author_id, u.name, u.role, c.body, c.created_at FROM ticket_comments c "       \
     "JOIN users u ON u.id = c.author_id "
 
-static void read_message(struct db_stmt *st, struct arena *a, struct chat_message *m)
+static int read_message(struct db_stmt *st, struct arena *a, struct chat_message *m, struct err *e)
 {
     size_t len;
-    const char *s;
     m->id = db_column_int64(st, 0);
     m->author_id = db_column_int64(st, 1);
-    s = db_column_text(st, 2, &len);
-    m->author_name = arena_strndup(a, s, len);
-    s = db_column_text(st, 3, &len);
-    m->author_is_staff = !(len == 8 && memcmp(s, "end-user", 8) == 0);
-    s = db_column_text(st, 4, &len);
-    m->body = arena_strndup(a, s, len);
+    const char *role = db_column_text(st, 3, &len);
+    m->author_is_staff = !(len == 8 && memcmp(role, "end-user", 8) == 0);
     m->created_at = db_column_int64(st, 5);
+    int rc = db_column_text_dup(st, 2, a, &m->author_name, e);
+    return rc ? rc : db_column_text_dup(st, 4, a, &m->body, e);
 }
 
 int chat_store_messages(struct db *db, int64_t ticket_id, int64_t after, struct arena *a,
@@ -186,8 +178,11 @@ int chat_store_messages(struct db *db, int64_t ticket_id, int64_t after, struct 
     db_bind_int64(st, 2, after);
     db_bind_int64(st, 3, (int64_t)max);
     size_t k = 0;
-    while ((rc = db_step(st, e)) == DB_ROW && k < max)
-        read_message(st, a, &out[k++]);
+    while ((rc = db_step(st, e)) == DB_ROW && k < max) {
+        if ((rc = read_message(st, a, &out[k], e)))
+            break;
+        k++;
+    }
     db_stmt_done(st);
     if (rc < 0)
         return rc;
@@ -205,12 +200,10 @@ int chat_store_message(struct db *db, int64_t ticket_id, int64_t comment_id, str
     db_bind_int64(st, 1, ticket_id);
     db_bind_int64(st, 2, comment_id);
     rc = db_step(st, e);
-    if (rc == DB_ROW) {
-        read_message(st, a, out);
-        rc = 0;
-    } else if (rc == DB_DONE) {
+    if (rc == DB_ROW)
+        rc = read_message(st, a, out, e);
+    else if (rc == DB_DONE)
         rc = err_set(e, ERR_NOT_FOUND, NULL, "no such message");
-    }
     db_stmt_done(st);
     return rc;
 }

@@ -21,15 +21,7 @@ int sessions_insert(struct db *db, const char *hash, int64_t user_id, int64_t no
     db_bind_int64(st, 5, expires_at);
     db_bind_cstr(st, 6, ip);
     db_bind_cstr(st, 7, user_agent);
-    rc = db_step(st, e);
-    if (rc == DB_ROW) {
-        *id = db_column_int64(st, 0);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
-    }
-    db_stmt_done(st);
-    return rc;
+    return db_step_returning_id(st, id, e);
 }
 
 int sessions_find(struct db *db, const char *hash, struct session_row *out, struct err *e)

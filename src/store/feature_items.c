@@ -17,21 +17,10 @@
     "JOIN tickets t ON t.id = l.ticket_id WHERE l.feature_item_id = f.id) AS account_count "       \
     "FROM feature_items f"
 
-static int arena_text(struct db_stmt *st, int col, struct arena *a, const char **out, struct err *e)
-{
-    size_t len;
-    const char *v = db_column_text(st, col, &len);
-    char *p = arena_strndup(a, v, len);
-    if (!p)
-        return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory reading feature items");
-    *out = p;
-    return 0;
-}
-
 static int read_item(struct db_stmt *st, struct arena *a, struct feature_item *f, struct err *e)
 {
-    int rc = arena_text(st, 1, a, &f->title, e);
-    rc = rc ? rc : arena_text(st, 2, a, &f->description, e);
+    int rc = db_column_text_dup(st, 1, a, &f->title, e);
+    rc = rc ? rc : db_column_text_dup(st, 2, a, &f->description, e);
     if (rc)
         return rc;
     f->id = db_column_int64(st, 0);
@@ -71,14 +60,9 @@ int feature_items_store_insert(struct db *db, const char *title, const char *des
     /* An item born shipped has shipped: nobody is linked yet, so nobody is left to notify. */
     if (strcmp(status, "shipped") == 0)
         db_bind_int64(st, 7, now);
-    rc = db_step(st, e);
-    int64_t id = rc == DB_ROW ? db_column_int64(st, 0) : 0;
-    db_stmt_done(st);
-    if (rc == DB_DONE)
-        return err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
-    if (rc < 0)
-        return rc;
-    return feature_items_store_get(db, id, a, out, e);
+    int64_t id;
+    rc = db_step_returning_id(st, &id, e);
+    return rc ? rc : feature_items_store_get(db, id, a, out, e);
 }
 
 int feature_items_store_get(struct db *db, int64_t id, struct arena *a, struct feature_item *out,
@@ -290,7 +274,7 @@ int feature_items_store_tickets(struct db *db, int64_t item_id, int64_t after, u
     size_t count = 0;
     while (count < limit && (rc = db_step(st, e)) == DB_ROW) {
         struct feature_item_ticket *t = &out[count];
-        rc = arena_text(st, 1, a, &t->subject, e);
+        rc = db_column_text_dup(st, 1, a, &t->subject, e);
         if (rc)
             break;
         t->id = db_column_int64(st, 0);
@@ -333,8 +317,8 @@ int feature_items_store_requesters(struct db *db, int64_t item_id, size_t cap, s
         struct feature_item_requester *r = &list[count];
         r->user_id = db_column_int64(st, 0);
         r->ticket_id = db_column_int64(st, 1);
-        rc = arena_text(st, 2, a, &r->name, e);
-        rc = rc ? rc : arena_text(st, 3, a, &r->email, e);
+        rc = db_column_text_dup(st, 2, a, &r->name, e);
+        rc = rc ? rc : db_column_text_dup(st, 3, a, &r->email, e);
         if (rc)
             break;
         count++;

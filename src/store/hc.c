@@ -2,9 +2,8 @@
 #include "store/hc.h"
 
 #include "base/buf.h"
-#include "base/xalloc.h"
+#include "store/hc_rows.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #define CATEGORY_COLUMNS "id, name, description, position, created_at, updated_at"
@@ -18,102 +17,136 @@
 /* The most labels a filter takes (an article has at most HC_LABELS_MAX). */
 #define FILTER_LABELS_MAX HC_LABELS_MAX
 
-static int out_of_memory(struct err *e)
-{
-    return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory reading the help center");
-}
-
-static int arena_text(struct db_stmt *st, int col, struct arena *a, const char **out, struct err *e)
-{
-    size_t len;
-    const char *v = db_column_text(st, col, &len);
-    char *p = arena_strndup(a, v, len);
-    if (!p)
-        return out_of_memory(e);
-    *out = p;
-    return 0;
-}
-
 static int not_found(const char *what, int64_t id, struct err *e)
 {
     return err_set(e, ERR_NOT_FOUND, "id", "%s %lld not found", what, (long long)id);
 }
 
-typedef int (*read_row_fn)(struct db_stmt *st, struct arena *a, void *item, struct err *e);
-
-/* Step st to its end reading each row with read into an array of size-byte items, copied into
- * a at the end (a list is read into a growing heap array first: the arena cannot grow one).
- * Hands st back. */
-static int read_rows(struct db_stmt *st, size_t size, read_row_fn read, struct arena *a, void **out,
-                     size_t *n, struct err *e)
+/* The row of table what with this id (sql selects it by one parameter) into out. */
+static int get_by_id(struct db *db, const char *sql, int64_t id, hc_rows_read_fn read,
+                     struct arena *a, void *out, const char *what, struct err *e)
 {
-    size_t cap = 16, count = 0;
-    char *items = xmalloc(cap * size);
-    int rc;
-    while ((rc = db_step(st, e)) == DB_ROW) {
-        if (count == cap) {
-            cap *= 2;
-            items = xrealloc(items, cap * size);
-        }
-        memset(items + count * size, 0, size);
-        rc = read(st, a, items + count * size, e);
-        if (rc)
-            break;
-        count++;
-    }
-    db_stmt_done(st);
-    if (rc < 0) {
-        free(items);
+    struct db_stmt *st;
+    int rc = db_prepare(db, sql, &st, e);
+    if (rc)
         return rc;
-    }
-    void *copy = arena_alloc(a, count ? count * size : 1);
-    if (!copy) {
-        free(items);
-        return out_of_memory(e);
-    }
-    memcpy(copy, items, count * size);
-    free(items);
-    *out = copy;
-    *n = count;
-    return 0;
+    db_bind_int64(st, 1, id);
+    return hc_rows_one(st, read, a, out, not_found, what, id, e);
 }
 
-/* Step st once into *out with read: ERR_NOT_FOUND (what, id) when no row. Hands st back. */
-static int read_one(struct db_stmt *st, read_row_fn read, struct arena *a, void *out,
-                    const char *what, int64_t id, struct err *e)
+/* Every row of sql (with one id parameter unless id is 0) into a list from a. */
+static int list_by_id(struct db *db, const char *sql, int64_t id, size_t size, hc_rows_read_fn read,
+                      struct arena *a, void **out, size_t *n, struct err *e)
 {
-    int rc = db_step(st, e);
-    if (rc == DB_ROW)
-        rc = read(st, a, out, e);
-    else if (rc == DB_DONE)
-        rc = not_found(what, id, e);
-    db_stmt_done(st);
-    return rc;
+    struct db_stmt *st;
+    int rc = db_prepare(db, sql, &st, e);
+    if (rc)
+        return rc;
+    if (id)
+        db_bind_int64(st, 1, id);
+    return hc_rows_list(st, size, read, a, out, n, e);
 }
 
-/* Step a write that RETURNING id: ERR_NOT_FOUND (what, id) when it touched no row. */
-static int write_one(struct db_stmt *st, const char *what, int64_t id, int64_t *new_id,
-                     struct err *e)
+/* Run a write st that RETURNING id: ERR_NOT_FOUND (what, id) when it touched no row. */
+static int touch_one(struct db_stmt *st, const char *what, int64_t id, struct err *e)
 {
-    int rc = db_step(st, e);
-    if (rc == DB_ROW) {
-        if (new_id)
-            *new_id = db_column_int64(st, 0);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = id ? not_found(what, id, e) : err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
-    }
-    db_stmt_done(st);
-    return rc;
+    int64_t rows = 0;
+    int rc = db_run_count(st, &rows, e);
+    if (rc)
+        return rc;
+    return rows ? 0 : not_found(what, id, e);
 }
 
 /* ---- categories and sections ---------------------------------------------------------------- */
 
+/* What a category and a section both write: a section adds its category (has_category). The
+ * SQL lists these columns in this order, the section's category_id last. */
+struct named_row {
+    const char *name, *description;
+    int64_t position, created_at, updated_at;
+    bool has_category;
+    int64_t category_id;
+};
+
+/* Bind name, description, position, then the instants given (created_at only when insert),
+ * then category_id; returns the next parameter index. */
+static int bind_named(struct db_stmt *st, const struct named_row *r, bool insert)
+{
+    int idx = 1;
+    db_bind_cstr(st, idx++, r->name);
+    db_bind_cstr(st, idx++, r->description);
+    db_bind_int64(st, idx++, r->position);
+    if (insert)
+        db_bind_int64(st, idx++, r->created_at);
+    db_bind_int64(st, idx++, r->updated_at);
+    if (r->has_category)
+        db_bind_int64(st, idx++, r->category_id);
+    return idx;
+}
+
+static struct named_row category_row(const struct hc_category *c)
+{
+    return (struct named_row){.name = c->name,
+                              .description = c->description,
+                              .position = c->position,
+                              .created_at = c->created_at,
+                              .updated_at = c->updated_at};
+}
+
+static struct named_row section_row(const struct hc_section *s)
+{
+    return (struct named_row){.name = s->name,
+                              .description = s->description,
+                              .position = s->position,
+                              .created_at = s->created_at,
+                              .updated_at = s->updated_at,
+                              .has_category = true,
+                              .category_id = s->category_id};
+}
+
+/* A category or a section: its statements, how its row reads and what a miss names. */
+struct named_kind {
+    const char *get_sql, *insert_sql, *update_sql, *what;
+    hc_rows_read_fn read;
+};
+
+static int named_get(struct db *db, const struct named_kind *k, int64_t id, struct arena *a,
+                     void *out, struct err *e)
+{
+    return get_by_id(db, k->get_sql, id, k->read, a, out, k->what, e);
+}
+
+/* Insert r as kind, then read the new row back into out. */
+static int named_create(struct db *db, const struct named_kind *k, const struct named_row *r,
+                        struct arena *a, void *out, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, k->insert_sql, &st, e);
+    if (rc)
+        return rc;
+    bind_named(st, r, true);
+    int64_t id = 0;
+    rc = db_step_returning_id(st, &id, e);
+    return rc ? rc : named_get(db, k, id, a, out, e);
+}
+
+/* Write r to row id of kind; ERR_NOT_FOUND when there is none. */
+static int named_update(struct db *db, const struct named_kind *k, const struct named_row *r,
+                        int64_t id, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, k->update_sql, &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, bind_named(st, r, false), id);
+    return touch_one(st, k->what, id, e);
+}
+
 static int read_category(struct db_stmt *st, struct arena *a, void *item, struct err *e)
 {
     struct hc_category *c = item;
-    int rc = arena_text(st, 1, a, &c->name, e);
-    rc = rc ? rc : arena_text(st, 2, a, &c->description, e);
+    int rc = db_column_text_dup(st, 1, a, &c->name, e);
+    rc = rc ? rc : db_column_text_dup(st, 2, a, &c->description, e);
     c->id = db_column_int64(st, 0);
     c->position = db_column_int64(st, 3);
     c->created_at = db_column_int64(st, 4);
@@ -121,68 +154,47 @@ static int read_category(struct db_stmt *st, struct arena *a, void *item, struct
     return rc;
 }
 
+static const struct named_kind CATEGORY = {
+    .get_sql = "SELECT " CATEGORY_COLUMNS " FROM hc_categories WHERE id = ?",
+    .insert_sql = "INSERT INTO hc_categories (name, description, position, created_at, "
+                  "updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    .update_sql = "UPDATE hc_categories SET name = ?, description = ?, position = ?, "
+                  "updated_at = ? WHERE id = ? RETURNING id",
+    .what = "category",
+    .read = read_category,
+};
+
 int hc_store_categories_list(struct db *db, struct arena *a, struct hc_category **out, size_t *n,
                              struct err *e)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db, "SELECT " CATEGORY_COLUMNS " FROM hc_categories ORDER BY position, id",
-                        &st, e);
-    return rc ? rc : read_rows(st, sizeof **out, read_category, a, (void **)out, n, e);
+    return list_by_id(db, "SELECT " CATEGORY_COLUMNS " FROM hc_categories ORDER BY position, id", 0,
+                      sizeof **out, read_category, a, (void **)out, n, e);
 }
 
 int hc_store_category_get(struct db *db, int64_t id, struct arena *a, struct hc_category *out,
                           struct err *e)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db, "SELECT " CATEGORY_COLUMNS " FROM hc_categories WHERE id = ?", &st, e);
-    if (rc)
-        return rc;
-    db_bind_int64(st, 1, id);
-    return read_one(st, read_category, a, out, "category", id, e);
+    return named_get(db, &CATEGORY, id, a, out, e);
 }
 
 int hc_store_category_insert(struct db *db, const struct hc_category *c, struct arena *a,
                              struct hc_category *out, struct err *e)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db,
-                        "INSERT INTO hc_categories (name, description, position, created_at, "
-                        "updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                        &st, e);
-    if (rc)
-        return rc;
-    db_bind_cstr(st, 1, c->name);
-    db_bind_cstr(st, 2, c->description);
-    db_bind_int64(st, 3, c->position);
-    db_bind_int64(st, 4, c->created_at);
-    db_bind_int64(st, 5, c->updated_at);
-    int64_t id = 0;
-    rc = write_one(st, "category", 0, &id, e);
-    return rc ? rc : hc_store_category_get(db, id, a, out, e);
+    struct named_row r = category_row(c);
+    return named_create(db, &CATEGORY, &r, a, out, e);
 }
 
 int hc_store_category_update(struct db *db, const struct hc_category *c, struct err *e)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db,
-                        "UPDATE hc_categories SET name = ?, description = ?, position = ?, "
-                        "updated_at = ? WHERE id = ? RETURNING id",
-                        &st, e);
-    if (rc)
-        return rc;
-    db_bind_cstr(st, 1, c->name);
-    db_bind_cstr(st, 2, c->description);
-    db_bind_int64(st, 3, c->position);
-    db_bind_int64(st, 4, c->updated_at);
-    db_bind_int64(st, 5, c->id);
-    return write_one(st, "category", c->id, NULL, e);
+    struct named_row r = category_row(c);
+    return named_update(db, &CATEGORY, &r, c->id, e);
 }
 
 static int read_section(struct db_stmt *st, struct arena *a, void *item, struct err *e)
 {
     struct hc_section *s = item;
-    int rc = arena_text(st, 2, a, &s->name, e);
-    rc = rc ? rc : arena_text(st, 3, a, &s->description, e);
+    int rc = db_column_text_dup(st, 2, a, &s->name, e);
+    rc = rc ? rc : db_column_text_dup(st, 3, a, &s->description, e);
     s->id = db_column_int64(st, 0);
     s->category_id = db_column_int64(st, 1);
     s->position = db_column_int64(st, 4);
@@ -191,71 +203,44 @@ static int read_section(struct db_stmt *st, struct arena *a, void *item, struct 
     return rc;
 }
 
+static const struct named_kind SECTION = {
+    .get_sql = "SELECT " SECTION_COLUMNS " FROM hc_sections WHERE id = ?",
+    .insert_sql = "INSERT INTO hc_sections (name, description, position, created_at, "
+                  "updated_at, category_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    .update_sql = "UPDATE hc_sections SET name = ?, description = ?, position = ?, "
+                  "updated_at = ?, category_id = ? WHERE id = ? RETURNING id",
+    .what = "section",
+    .read = read_section,
+};
+
 int hc_store_sections_list(struct db *db, int64_t category_id, struct arena *a,
                            struct hc_section **out, size_t *n, struct err *e)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db,
-                        category_id ? "SELECT " SECTION_COLUMNS " FROM hc_sections "
-                                      "WHERE category_id = ? ORDER BY position, id"
-                                    : "SELECT " SECTION_COLUMNS " FROM hc_sections "
-                                      "ORDER BY position, id",
-                        &st, e);
-    if (rc)
-        return rc;
-    if (category_id)
-        db_bind_int64(st, 1, category_id);
-    return read_rows(st, sizeof **out, read_section, a, (void **)out, n, e);
+    return list_by_id(db,
+                      category_id ? "SELECT " SECTION_COLUMNS " FROM hc_sections "
+                                    "WHERE category_id = ? ORDER BY position, id"
+                                  : "SELECT " SECTION_COLUMNS " FROM hc_sections "
+                                    "ORDER BY position, id",
+                      category_id, sizeof **out, read_section, a, (void **)out, n, e);
 }
 
 int hc_store_section_get(struct db *db, int64_t id, struct arena *a, struct hc_section *out,
                          struct err *e)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db, "SELECT " SECTION_COLUMNS " FROM hc_sections WHERE id = ?", &st, e);
-    if (rc)
-        return rc;
-    db_bind_int64(st, 1, id);
-    return read_one(st, read_section, a, out, "section", id, e);
+    return named_get(db, &SECTION, id, a, out, e);
 }
 
 int hc_store_section_insert(struct db *db, const struct hc_section *s, struct arena *a,
                             struct hc_section *out, struct err *e)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db,
-                        "INSERT INTO hc_sections (category_id, name, description, position, "
-                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                        &st, e);
-    if (rc)
-        return rc;
-    db_bind_int64(st, 1, s->category_id);
-    db_bind_cstr(st, 2, s->name);
-    db_bind_cstr(st, 3, s->description);
-    db_bind_int64(st, 4, s->position);
-    db_bind_int64(st, 5, s->created_at);
-    db_bind_int64(st, 6, s->updated_at);
-    int64_t id = 0;
-    rc = write_one(st, "section", 0, &id, e);
-    return rc ? rc : hc_store_section_get(db, id, a, out, e);
+    struct named_row r = section_row(s);
+    return named_create(db, &SECTION, &r, a, out, e);
 }
 
 int hc_store_section_update(struct db *db, const struct hc_section *s, struct err *e)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db,
-                        "UPDATE hc_sections SET category_id = ?, name = ?, description = ?, "
-                        "position = ?, updated_at = ? WHERE id = ? RETURNING id",
-                        &st, e);
-    if (rc)
-        return rc;
-    db_bind_int64(st, 1, s->category_id);
-    db_bind_cstr(st, 2, s->name);
-    db_bind_cstr(st, 3, s->description);
-    db_bind_int64(st, 4, s->position);
-    db_bind_int64(st, 5, s->updated_at);
-    db_bind_int64(st, 6, s->id);
-    return write_one(st, "section", s->id, NULL, e);
+    struct named_row r = section_row(s);
+    return named_update(db, &SECTION, &r, s->id, e);
 }
 
 /* ---- articles ------------------------------------------------------------------------------- */
@@ -263,13 +248,13 @@ int hc_store_section_update(struct db *db, const struct hc_section *s, struct er
 static int read_article(struct db_stmt *st, struct arena *a, void *item, struct err *e)
 {
     struct hc_article *r = item;
-    int rc = arena_text(st, 2, a, &r->title, e);
-    rc = rc ? rc : arena_text(st, 3, a, &r->body, e);
-    rc = rc ? rc : arena_text(st, 4, a, &r->html, e);
-    rc = rc ? rc : arena_text(st, 5, a, &r->label_names, e);
+    int rc = db_column_text_dup(st, 2, a, &r->title, e);
+    rc = rc ? rc : db_column_text_dup(st, 3, a, &r->body, e);
+    rc = rc ? rc : db_column_text_dup(st, 4, a, &r->html, e);
+    rc = rc ? rc : db_column_text_dup(st, 5, a, &r->label_names, e);
     r->seed_key = NULL;
     if (!rc && !db_column_is_null(st, 13))
-        rc = arena_text(st, 13, a, &r->seed_key, e);
+        rc = db_column_text_dup(st, 13, a, &r->seed_key, e);
     r->id = db_column_int64(st, 0);
     r->section_id = db_column_int64(st, 1);
     r->draft = db_column_int64(st, 6) != 0;
@@ -288,12 +273,8 @@ static int read_article(struct db_stmt *st, struct arena *a, void *item, struct 
 int hc_store_article_get(struct db *db, int64_t id, struct arena *a, struct hc_article *out,
                          struct err *e)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db, "SELECT " ARTICLE_COLUMNS " FROM hc_articles a WHERE a.id = ?", &st, e);
-    if (rc)
-        return rc;
-    db_bind_int64(st, 1, id);
-    return read_one(st, read_article, a, out, "article", id, e);
+    return get_by_id(db, "SELECT " ARTICLE_COLUMNS " FROM hc_articles a WHERE a.id = ?", id,
+                     read_article, a, out, "article", e);
 }
 
 int hc_store_article_by_seed(struct db *db, const char *seed_key, struct arena *a,
@@ -325,7 +306,7 @@ int hc_store_article_lock(struct db *db, int64_t id, struct err *e)
     if (rc)
         return rc;
     db_bind_int64(st, 1, id);
-    return write_one(st, "article", id, NULL, e);
+    return touch_one(st, "article", id, e);
 }
 
 /* The labels of a normalized list "a,b" into out[0..*n) as slices of it. */
@@ -415,7 +396,7 @@ int hc_store_articles_list(struct db *db, const struct hc_store_filter *f, struc
         db_bind_int64(st, idx++, f->after_id);
     db_bind_int64(st, idx++, (int64_t)f->limit);
     db_bind_int64(st, idx, f->after_id ? 0 : (int64_t)f->offset);
-    return read_rows(st, sizeof **out, read_article, a, (void **)out, n, e);
+    return hc_rows_list(st, sizeof **out, read_article, a, (void **)out, n, e);
 }
 
 int hc_store_articles_count(struct db *db, const struct hc_store_filter *f, int64_t *count,
@@ -437,15 +418,7 @@ int hc_store_articles_count(struct db *db, const struct hc_store_filter *f, int6
     if (rc)
         return rc;
     bind_filter(st, f, labels, nlabels);
-    rc = db_step(st, e);
-    if (rc == DB_ROW) {
-        *count = db_column_int64(st, 0);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = err_set(e, ERR_INTERNAL, NULL, "count returned no row");
-    }
-    db_stmt_done(st);
-    return rc;
+    return hc_rows_count(st, count, e);
 }
 
 int hc_store_article_insert(struct db *db, const struct hc_article *art, struct arena *a,
@@ -476,7 +449,7 @@ int hc_store_article_insert(struct db *db, const struct hc_article *art, struct 
     db_bind_int64(st, 13, art->updated_at);
     db_bind_int64(st, 14, art->edited_at);
     int64_t id = 0;
-    rc = write_one(st, "article", 0, &id, e);
+    rc = db_step_returning_id(st, &id, e);
     return rc ? rc : hc_store_article_get(db, id, a, out, e);
 }
 
@@ -502,7 +475,7 @@ int hc_store_article_update(struct db *db, const struct hc_article *art, struct 
     db_bind_int64(st, 10, art->updated_at);
     db_bind_int64(st, 11, art->edited_at);
     db_bind_int64(st, 12, art->id);
-    return write_one(st, "article", art->id, NULL, e);
+    return touch_one(st, "article", art->id, e);
 }
 
 int hc_store_article_delete(struct db *db, int64_t id, struct err *e)
@@ -526,7 +499,7 @@ int hc_store_article_delete(struct db *db, int64_t id, struct err *e)
     if (rc)
         return rc;
     db_bind_int64(st, 1, id);
-    return write_one(st, "article", id, NULL, e);
+    return touch_one(st, "article", id, e);
 }
 
 int hc_store_labels_set(struct db *db, int64_t article_id, const char *label_names, struct err *e)
@@ -556,9 +529,9 @@ int hc_store_labels_set(struct db *db, int64_t article_id, const char *label_nam
 static int read_revision(struct db_stmt *st, struct arena *a, void *item, struct err *e)
 {
     struct hc_revision *r = item;
-    int rc = arena_text(st, 3, a, &r->title, e);
-    rc = rc ? rc : arena_text(st, 4, a, &r->body, e);
-    rc = rc ? rc : arena_text(st, 5, a, &r->label_names, e);
+    int rc = db_column_text_dup(st, 3, a, &r->title, e);
+    rc = rc ? rc : db_column_text_dup(st, 4, a, &r->body, e);
+    rc = rc ? rc : db_column_text_dup(st, 5, a, &r->label_names, e);
     r->id = db_column_int64(st, 0);
     r->article_id = db_column_int64(st, 1);
     r->revision = db_column_int64(st, 2);
@@ -590,15 +563,10 @@ int hc_store_revision_insert(struct db *db, const struct hc_revision *r, struct 
 int hc_store_revisions_list(struct db *db, int64_t article_id, struct arena *a,
                             struct hc_revision **out, size_t *n, struct err *e)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db,
-                        "SELECT " REVISION_COLUMNS " FROM hc_article_revisions "
-                        "WHERE article_id = ? ORDER BY revision DESC",
-                        &st, e);
-    if (rc)
-        return rc;
-    db_bind_int64(st, 1, article_id);
-    return read_rows(st, sizeof **out, read_revision, a, (void **)out, n, e);
+    return list_by_id(db,
+                      "SELECT " REVISION_COLUMNS " FROM hc_article_revisions "
+                      "WHERE article_id = ? ORDER BY revision DESC",
+                      article_id, sizeof **out, read_revision, a, (void **)out, n, e);
 }
 
 int hc_store_revision_get(struct db *db, int64_t article_id, int64_t revision, struct arena *a,
@@ -613,5 +581,5 @@ int hc_store_revision_get(struct db *db, int64_t article_id, int64_t revision, s
         return rc;
     db_bind_int64(st, 1, article_id);
     db_bind_int64(st, 2, revision);
-    return read_one(st, read_revision, a, out, "revision", revision, e);
+    return hc_rows_one(st, read_revision, a, out, not_found, "revision", revision, e);
 }

@@ -1,6 +1,8 @@
 /* hc_deflections: see hc_deflections.h. */
 #include "store/hc_deflections.h"
 
+#include "store/hc_rows.h"
+
 static void read_row(struct db_stmt *st, struct hc_deflection *out)
 {
     out->id = db_column_int64(st, 0);
@@ -74,6 +76,15 @@ int hc_deflections_store_clear_queries(struct db *db, int64_t before, int64_t ma
     return db_run_count(st, cleared, e);
 }
 
+static int read_line(struct db_stmt *st, struct arena *a, void *item, struct err *e)
+{
+    struct hc_deflection_line *l = item;
+    l->article_id = db_column_int64(st, 0);
+    l->opened = db_column_int64(st, 2);
+    l->deflected = db_column_int64(st, 3);
+    return db_column_text_dup(st, 1, a, &l->title, e);
+}
+
 int hc_deflections_store_report(struct db *db, int64_t from, int64_t to, size_t max,
                                 struct arena *a, struct hc_deflection_line *out, size_t *n,
                                 struct err *e)
@@ -92,24 +103,5 @@ int hc_deflections_store_report(struct db *db, int64_t from, int64_t to, size_t 
     db_bind_int64(st, 1, from);
     db_bind_int64(st, 2, to);
     db_bind_int64(st, 3, (int64_t)max);
-    size_t got = 0;
-    while ((rc = db_step(st, e)) == DB_ROW && got < max) {
-        size_t len;
-        const char *title = db_column_text(st, 1, &len);
-        struct hc_deflection_line *l = &out[got];
-        l->article_id = db_column_int64(st, 0);
-        l->title = arena_strndup(a, title, len);
-        l->opened = db_column_int64(st, 2);
-        l->deflected = db_column_int64(st, 3);
-        if (!l->title) {
-            rc = err_set(e, ERR_LIMIT, NULL, "the report is too large");
-            break;
-        }
-        got++;
-    }
-    db_stmt_done(st);
-    if (rc < 0)
-        return rc;
-    *n = got;
-    return 0;
+    return hc_rows_fill(st, sizeof *out, read_line, a, out, max, n, e);
 }

@@ -1,5 +1,7 @@
 #include "store/hc_feedback.h"
 
+#include "store/hc_rows.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -8,15 +10,31 @@ static int not_found(const char *what, int64_t id, struct err *e)
     return err_set(e, ERR_NOT_FOUND, NULL, "%s %lld not found", what, (long long)id);
 }
 
-/* Step st for one row: 0 with the row current, ERR_NOT_FOUND (what, id) on none, or the error. */
-static int one_row(struct db_stmt *st, const char *what, int64_t id, struct err *e)
+static int no_vote(const char *what, int64_t article_id, struct err *e)
 {
-    int rc = db_step(st, e);
-    if (rc == DB_ROW)
-        return 0;
-    if (rc == DB_DONE)
-        return not_found(what, id, e);
-    return rc;
+    (void)what;
+    return err_set(e, ERR_NOT_FOUND, NULL, "no vote on article %lld", (long long)article_id);
+}
+
+/* An INSERT ... RETURNING its row that returned none. */
+static int no_row(const char *what, int64_t id, struct err *e)
+{
+    (void)what;
+    (void)id;
+    return err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
+}
+
+static int read_article(struct db_stmt *st, struct arena *a, void *item, struct err *e)
+{
+    (void)a;
+    (void)e;
+    *(struct hc_feedback_article *)item =
+        (struct hc_feedback_article){.id = db_column_int64(st, 0),
+                                     .draft = db_column_int64(st, 1) != 0,
+                                     .comments_disabled = db_column_int64(st, 2) != 0,
+                                     .vote_sum = db_column_int64(st, 3),
+                                     .vote_count = db_column_int64(st, 4)};
+    return 0;
 }
 
 int hc_feedback_store_article(struct db *db, int64_t id, bool lock, struct hc_feedback_article *out,
@@ -33,23 +51,18 @@ int hc_feedback_store_article(struct db *db, int64_t id, bool lock, struct hc_fe
     if (rc)
         return rc;
     db_bind_int64(st, 1, id);
-    rc = one_row(st, "article", id, e);
-    if (!rc)
-        *out = (struct hc_feedback_article){.id = db_column_int64(st, 0),
-                                            .draft = db_column_int64(st, 1) != 0,
-                                            .comments_disabled = db_column_int64(st, 2) != 0,
-                                            .vote_sum = db_column_int64(st, 3),
-                                            .vote_count = db_column_int64(st, 4)};
-    db_stmt_done(st);
-    return rc;
+    return hc_rows_one(st, read_article, NULL, out, not_found, "article", id, e);
 }
 
 /* ---- votes ----------------------------------------------------------------------------------- */
 
 #define VOTE_COLUMNS "id, article_id, user_id, voter_hash, value, created_at, updated_at"
 
-static void read_vote(struct db_stmt *st, struct hc_vote *v)
+static int read_vote(struct db_stmt *st, struct arena *a, void *item, struct err *e)
 {
+    (void)a;
+    (void)e;
+    struct hc_vote *v = item;
     v->id = db_column_int64(st, 0);
     v->article_id = db_column_int64(st, 1);
     v->user_id = db_column_int64(st, 2); /* NULL reads as 0 */
@@ -57,6 +70,7 @@ static void read_vote(struct db_stmt *st, struct hc_vote *v)
     v->value = (int)db_column_int64(st, 4);
     v->created_at = db_column_int64(st, 5);
     v->updated_at = db_column_int64(st, 6);
+    return 0;
 }
 
 int hc_feedback_store_vote_find(struct db *db, int64_t article_id, const struct hc_voter *v,
@@ -76,15 +90,7 @@ int hc_feedback_store_vote_find(struct db *db, int64_t article_id, const struct 
         db_bind_int64(st, 2, v->user_id);
     else
         db_bind_cstr(st, 2, v->voter_hash);
-    rc = db_step(st, e);
-    if (rc == DB_ROW) {
-        read_vote(st, out);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = err_set(e, ERR_NOT_FOUND, NULL, "no vote on article %lld", (long long)article_id);
-    }
-    db_stmt_done(st);
-    return rc;
+    return hc_rows_one(st, read_vote, NULL, out, no_vote, "vote", article_id, e);
 }
 
 int hc_feedback_store_vote_get(struct db *db, int64_t id, struct hc_vote *out, struct err *e)
@@ -94,11 +100,7 @@ int hc_feedback_store_vote_get(struct db *db, int64_t id, struct hc_vote *out, s
     if (rc)
         return rc;
     db_bind_int64(st, 1, id);
-    rc = one_row(st, "vote", id, e);
-    if (!rc)
-        read_vote(st, out);
-    db_stmt_done(st);
-    return rc;
+    return hc_rows_one(st, read_vote, NULL, out, not_found, "vote", id, e);
 }
 
 int hc_feedback_store_voter_known(struct db *db, const char *voter_hash, bool *known, struct err *e)
@@ -134,15 +136,7 @@ int hc_feedback_store_vote_insert(struct db *db, int64_t article_id, const struc
     db_bind_int64(st, 4, value);
     db_bind_int64(st, 5, now);
     db_bind_int64(st, 6, now);
-    rc = db_step(st, e);
-    if (rc == DB_ROW) {
-        read_vote(st, out);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
-    }
-    db_stmt_done(st);
-    return rc;
+    return hc_rows_one(st, read_vote, NULL, out, no_row, "vote", 0, e);
 }
 
 /* Run st (an UPDATE or DELETE ... RETURNING id): ERR_NOT_FOUND (what, id) when it hit no row. */
@@ -153,6 +147,18 @@ static int run_one(struct db_stmt *st, const char *what, int64_t id, struct err 
     if (rc)
         return rc;
     return rows ? 0 : not_found(what, id, e);
+}
+
+/* Run sql (a DELETE ... WHERE id = ? RETURNING id) for id: ERR_NOT_FOUND (what, id) when it hit
+ * no row. */
+static int delete_one(struct db *db, const char *sql, const char *what, int64_t id, struct err *e)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, sql, &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, id);
+    return run_one(st, what, id, e);
 }
 
 int hc_feedback_store_vote_set(struct db *db, int64_t id, int value, int64_t now, struct err *e)
@@ -170,12 +176,7 @@ int hc_feedback_store_vote_set(struct db *db, int64_t id, int value, int64_t now
 
 int hc_feedback_store_vote_delete(struct db *db, int64_t id, struct err *e)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db, "DELETE FROM hc_votes WHERE id = ? RETURNING id", &st, e);
-    if (rc)
-        return rc;
-    db_bind_int64(st, 1, id);
-    return run_one(st, "vote", id, e);
+    return delete_one(db, "DELETE FROM hc_votes WHERE id = ? RETURNING id", "vote", id, e);
 }
 
 int hc_feedback_store_counts_add(struct db *db, int64_t article_id, int64_t dsum, int64_t dcount,
@@ -196,75 +197,55 @@ int hc_feedback_store_counts_add(struct db *db, int64_t article_id, int64_t dsum
     return run_one(st, "article", article_id, e);
 }
 
-/* The number of rows of a one-column COUNT(*) query with one id parameter. */
-static int count_of(struct db *db, const char *sql, int64_t id, int64_t *out, struct err *e)
+/* One page of an article's list: *total from count_sql, then at most limit rows of list_sql
+ * (parameters: article_id, LIMIT, OFFSET) into out, read with read. */
+static int page_of(struct db *db, const char *count_sql, const char *list_sql, int64_t article_id,
+                   int64_t offset, size_t limit, size_t size, hc_rows_read_fn read, struct arena *a,
+                   void *out, size_t *n, int64_t *total, struct err *e)
 {
+    int64_t count = 0;
     struct db_stmt *st;
-    int rc = db_prepare(db, sql, &st, e);
+    int rc = db_prepare(db, count_sql, &st, e);
     if (rc)
         return rc;
-    db_bind_int64(st, 1, id);
-    rc = db_step(st, e);
-    if (rc == DB_ROW) {
-        *out = db_column_int64(st, 0);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = err_set(e, ERR_INTERNAL, NULL, "count returned no row");
-    }
-    db_stmt_done(st);
+    db_bind_int64(st, 1, article_id);
+    rc = hc_rows_count(st, &count, e);
+    rc = rc ? rc : db_prepare(db, list_sql, &st, e);
+    if (rc)
+        return rc;
+    db_bind_int64(st, 1, article_id);
+    db_bind_int64(st, 2, (int64_t)limit);
+    db_bind_int64(st, 3, offset);
+    rc = hc_rows_fill(st, size, read, a, out, limit, n, e);
+    if (!rc)
+        *total = count;
     return rc;
 }
 
 int hc_feedback_store_votes_list(struct db *db, int64_t article_id, int64_t offset, size_t limit,
                                  struct hc_vote *out, size_t *n, int64_t *total, struct err *e)
 {
-    int64_t count = 0;
-    int rc =
-        count_of(db, "SELECT COUNT(*) FROM hc_votes WHERE article_id = ?", article_id, &count, e);
-    struct db_stmt *st = NULL;
-    if (!rc)
-        rc = db_prepare(db,
-                        "SELECT " VOTE_COLUMNS " FROM hc_votes WHERE article_id = ? ORDER BY id "
-                        "LIMIT ? OFFSET ?",
-                        &st, e);
-    if (rc)
-        return rc;
-    db_bind_int64(st, 1, article_id);
-    db_bind_int64(st, 2, (int64_t)limit);
-    db_bind_int64(st, 3, offset);
-    size_t got = 0;
-    while ((rc = db_step(st, e)) == DB_ROW && got < limit)
-        read_vote(st, &out[got++]);
-    db_stmt_done(st);
-    if (rc < 0)
-        return rc;
-    *n = got;
-    *total = count;
-    return 0;
+    return page_of(db, "SELECT COUNT(*) FROM hc_votes WHERE article_id = ?",
+                   "SELECT " VOTE_COLUMNS " FROM hc_votes WHERE article_id = ? ORDER BY id "
+                   "LIMIT ? OFFSET ?",
+                   article_id, offset, limit, sizeof *out, read_vote, NULL, out, n, total, e);
 }
 
 /* ---- comments -------------------------------------------------------------------------------- */
 
 #define COMMENT_COLUMNS "id, article_id, author_id, body, html, hidden, created_at, updated_at"
 
-static int read_comment(struct db_stmt *st, struct arena *a, struct hc_comment *c, struct err *e)
+static int read_comment(struct db_stmt *st, struct arena *a, void *item, struct err *e)
 {
-    size_t blen, hlen;
-    const char *b = db_column_text(st, 3, &blen);
-    const char *h = db_column_text(st, 4, &hlen);
-    char *body = arena_strndup(a, b, blen);
-    char *html = body ? arena_strndup(a, h, hlen) : NULL;
-    if (!html)
-        return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory reading comments");
+    struct hc_comment *c = item;
     *c = (struct hc_comment){.id = db_column_int64(st, 0),
                              .article_id = db_column_int64(st, 1),
                              .author_id = db_column_int64(st, 2),
-                             .body = body,
-                             .html = html,
                              .hidden = db_column_int64(st, 5) != 0,
                              .created_at = db_column_int64(st, 6),
                              .updated_at = db_column_int64(st, 7)};
-    return 0;
+    int rc = db_column_text_dup(st, 3, a, &c->body, e);
+    return rc ? rc : db_column_text_dup(st, 4, a, &c->html, e);
 }
 
 int hc_feedback_store_comment_insert(struct db *db, int64_t article_id, int64_t author_id,
@@ -285,13 +266,7 @@ int hc_feedback_store_comment_insert(struct db *db, int64_t article_id, int64_t 
     db_bind_cstr(st, 4, html);
     db_bind_int64(st, 5, now);
     db_bind_int64(st, 6, now);
-    rc = db_step(st, e);
-    if (rc == DB_ROW)
-        rc = read_comment(st, a, out, e);
-    else if (rc == DB_DONE)
-        rc = err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
-    db_stmt_done(st);
-    return rc;
+    return hc_rows_one(st, read_comment, a, out, no_row, "comment", 0, e);
 }
 
 int hc_feedback_store_comment_get(struct db *db, int64_t article_id, int64_t id, struct arena *a,
@@ -304,11 +279,7 @@ int hc_feedback_store_comment_get(struct db *db, int64_t article_id, int64_t id,
         return rc;
     db_bind_int64(st, 1, id);
     db_bind_int64(st, 2, article_id);
-    rc = one_row(st, "comment", id, e);
-    if (!rc)
-        rc = read_comment(st, a, out, e);
-    db_stmt_done(st);
-    return rc;
+    return hc_rows_one(st, read_comment, a, out, not_found, "comment", id, e);
 }
 
 int hc_feedback_store_comment_update(struct db *db, int64_t id, const char *body, const char *html,
@@ -335,12 +306,7 @@ int hc_feedback_store_comment_update(struct db *db, int64_t id, const char *body
 
 int hc_feedback_store_comment_delete(struct db *db, int64_t id, struct err *e)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db, "DELETE FROM hc_comments WHERE id = ? RETURNING id", &st, e);
-    if (rc)
-        return rc;
-    db_bind_int64(st, 1, id);
-    return run_one(st, "comment", id, e);
+    return delete_one(db, "DELETE FROM hc_comments WHERE id = ? RETURNING id", "comment", id, e);
 }
 
 int hc_feedback_store_comments_list(struct db *db, int64_t article_id, bool include_hidden,
@@ -348,37 +314,14 @@ int hc_feedback_store_comments_list(struct db *db, int64_t article_id, bool incl
                                     struct hc_comment *out, size_t *n, int64_t *total,
                                     struct err *e)
 {
-    int64_t count = 0;
-    int rc = count_of(db,
-                      include_hidden
-                          ? "SELECT COUNT(*) FROM hc_comments WHERE article_id = ?"
-                          : "SELECT COUNT(*) FROM hc_comments WHERE article_id = ? AND hidden = 0",
-                      article_id, &count, e);
-    struct db_stmt *st = NULL;
-    if (!rc)
-        rc = db_prepare(db,
-                        include_hidden ? "SELECT " COMMENT_COLUMNS " FROM hc_comments "
-                                         "WHERE article_id = ? ORDER BY id LIMIT ? OFFSET ?"
-                                       : "SELECT " COMMENT_COLUMNS " FROM hc_comments "
-                                         "WHERE article_id = ? AND hidden = 0 ORDER BY id "
-                                         "LIMIT ? OFFSET ?",
-                        &st, e);
-    if (rc)
-        return rc;
-    db_bind_int64(st, 1, article_id);
-    db_bind_int64(st, 2, (int64_t)limit);
-    db_bind_int64(st, 3, offset);
-    size_t got = 0;
-    while (got < limit && (rc = db_step(st, e)) == DB_ROW) {
-        rc = read_comment(st, a, &out[got], e);
-        if (rc)
-            break;
-        got++;
-    }
-    db_stmt_done(st);
-    if (rc < 0)
-        return rc;
-    *n = got;
-    *total = count;
-    return 0;
+    return page_of(db,
+                   include_hidden
+                       ? "SELECT COUNT(*) FROM hc_comments WHERE article_id = ?"
+                       : "SELECT COUNT(*) FROM hc_comments WHERE article_id = ? AND hidden = 0",
+                   include_hidden ? "SELECT " COMMENT_COLUMNS " FROM hc_comments "
+                                    "WHERE article_id = ? ORDER BY id LIMIT ? OFFSET ?"
+                                  : "SELECT " COMMENT_COLUMNS " FROM hc_comments "
+                                    "WHERE article_id = ? AND hidden = 0 ORDER BY id "
+                                    "LIMIT ? OFFSET ?",
+                   article_id, offset, limit, sizeof *out, read_comment, a, out, n, total, e);
 }

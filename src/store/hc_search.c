@@ -1,5 +1,7 @@
 #include "store/hc_search.h"
 
+#include "store/hc_rows.h"
+
 #include "base/buf.h"
 
 #include <string.h>
@@ -159,13 +161,9 @@ static int page(struct db *db, bool pg, const struct hc_search_query *q, const s
         if (pg) {
             *total = db_column_int64(st, 1);
         } else {
-            size_t len;
-            const char *s = db_column_text(st, 1, &len);
-            snippets[count] = arena_strndup(a, s, len);
-            if (!snippets[count]) {
-                rc = err_set(e, ERR_LIMIT, NULL, "search results do not fit in memory");
+            rc = db_column_text_dup(st, 1, a, &snippets[count], e);
+            if (rc)
                 break;
-            }
         }
         count++;
     }
@@ -184,31 +182,13 @@ static int count_all(struct db *db, bool pg, const struct hc_search_query *q, co
     int rc = prepare(db, pg, q, m, pg ? PG_COUNT : SQLITE_COUNT, "", &st, &i, e);
     if (rc)
         return rc;
-    rc = db_step(st, e);
-    if (rc == DB_ROW) {
-        *total = db_column_int64(st, 0);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = err_set(e, ERR_INTERNAL, NULL, "count returned no row");
-    }
-    db_stmt_done(st);
-    return rc;
-}
-
-static const char *text_copy(struct db_stmt *st, int col, struct arena *a)
-{
-    size_t len;
-    const char *s = db_column_text(st, col, &len);
-    return arena_strndup(a, s, len);
+    return hc_rows_count(st, total, e);
 }
 
 static int read_hit(struct db_stmt *st, struct arena *a, struct hc_search_hit *h, struct err *e)
 {
     h->id = db_column_int64(st, 0);
     h->section_id = db_column_int64(st, 1);
-    h->title = text_copy(st, 2, a);
-    h->html = text_copy(st, 3, a);
-    h->label_names = text_copy(st, 4, a);
     h->position = db_column_int64(st, 5);
     h->author_id = db_column_int64(st, 6);
     h->comments_disabled = db_column_int64(st, 7) != 0;
@@ -218,9 +198,9 @@ static int read_hit(struct db_stmt *st, struct arena *a, struct hc_search_hit *h
     h->created_at = db_column_int64(st, 11);
     h->updated_at = db_column_int64(st, 12);
     h->edited_at = db_column_int64(st, 13);
-    if (!h->title || !h->html || !h->label_names)
-        return err_set(e, ERR_LIMIT, NULL, "search results do not fit in memory");
-    return 0;
+    int rc = db_column_text_dup(st, 2, a, &h->title, e);
+    rc = rc ? rc : db_column_text_dup(st, 3, a, &h->html, e);
+    return rc ? rc : db_column_text_dup(st, 4, a, &h->label_names, e);
 }
 
 /* The columns of published article id into *h; *found false when it is not (any more). */
@@ -252,10 +232,8 @@ static int pg_snippet(struct db *db, const struct buf *m, int64_t id, struct are
     db_bind_int64(st, 2, id);
     rc = db_step(st, e);
     *out = "";
-    if (rc == DB_ROW) {
-        *out = text_copy(st, 0, a);
-        rc = *out ? 0 : err_set(e, ERR_LIMIT, NULL, "search results do not fit in memory");
-    }
+    if (rc == DB_ROW)
+        rc = db_column_text_dup(st, 0, a, out, e);
     db_stmt_done(st);
     return rc < 0 ? rc : 0;
 }

@@ -47,16 +47,11 @@ int identity_challenges_insert(struct db *db, struct identity_challenge *c, stru
         db_bind_null(st, 6);
     db_bind_int64(st, 7, c->created_at);
     db_bind_int64(st, 8, c->expires_at);
-    rc = db_step(st, e);
-    if (rc == DB_ROW) {
-        c->id = db_column_int64(st, 0);
+    rc = db_step_returning_id(st, &c->id, e);
+    if (!rc) {
         c->attempts = 0;
         memcpy(c->status, "open", sizeof "open");
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
     }
-    db_stmt_done(st);
     return rc;
 }
 

@@ -6,32 +6,25 @@
     "id, pack_key, title, description, body, active, needs_identity, created_by, created_at, "     \
     "updated_at"
 
-/* A text column copied into the arena; NULL at the arena's limit. */
-static const char *text_col(struct db_stmt *st, int col, struct arena *a)
-{
-    size_t len;
-    const char *s = db_column_text(st, col, &len);
-    return arena_strndup(a, s, len);
-}
-
 static int read_macro(struct db_stmt *st, struct arena *a, struct macro *m, struct err *e)
 {
     struct macro r = {
         .id = db_column_int64(st, 0),
-        .key = db_column_is_null(st, 1) ? NULL : text_col(st, 1, a),
-        .title = text_col(st, 2, a),
-        .description = text_col(st, 3, a),
-        .body = text_col(st, 4, a),
         .active = db_column_int64(st, 5) != 0,
         .needs_identity = db_column_int64(st, 6) != 0,
         .created_by = db_column_int64(st, 7),
         .created_at = db_column_int64(st, 8),
         .updated_at = db_column_int64(st, 9),
     };
-    if ((!r.key && !db_column_is_null(st, 1)) || !r.title || !r.description || !r.body)
+    int rc = db_column_is_null(st, 1) ? 0 : db_column_text_dup(st, 1, a, &r.key, e);
+    rc = rc ? rc : db_column_text_dup(st, 2, a, &r.title, e);
+    rc = rc ? rc : db_column_text_dup(st, 3, a, &r.description, e);
+    rc = rc ? rc : db_column_text_dup(st, 4, a, &r.body, e);
+    if (rc == ERR_LIMIT)
         return err_set(e, ERR_LIMIT, NULL, "too many macros for one answer");
-    *m = r;
-    return 0;
+    if (!rc)
+        *m = r;
+    return rc;
 }
 
 /* The one row a statement returns into *out: ERR_NOT_FOUND naming "id" when none. */

@@ -6,32 +6,22 @@
     "id, source, status, outcome, reason, coalesce(ticket_id, 0), coalesce(comment_id, 0), "       \
     "message_id, from_address, subject, size, received_at, coalesce(processed_at, 0), attempts"
 
-static int text(struct db_stmt *st, int col, struct arena *a, const char **out, struct err *e)
-{
-    if (db_column_is_null(st, col)) {
-        *out = NULL;
-        return 0;
-    }
-    size_t len;
-    const char *v = db_column_text(st, col, &len);
-    if (!(*out = arena_strndup(a, v, len)))
-        return err_set(e, ERR_LIMIT, NULL, "out of memory reading inbound mail");
-    return 0;
-}
-
 static int read_row(struct db_stmt *st, struct arena *a, struct mail_inbound *m, struct err *e)
 {
     memset(m, 0, sizeof *m);
     m->id = db_column_int64(st, 0);
-    int rc = text(st, 1, a, &m->source, e);
-    rc = rc ? rc : text(st, 2, a, &m->status, e);
-    rc = rc ? rc : text(st, 3, a, &m->outcome, e);
-    rc = rc ? rc : text(st, 4, a, &m->reason, e);
     m->ticket_id = db_column_int64(st, 5);
     m->comment_id = db_column_int64(st, 6);
-    rc = rc ? rc : text(st, 7, a, &m->message_id, e);
-    rc = rc ? rc : text(st, 8, a, &m->from_address, e);
-    rc = rc ? rc : text(st, 9, a, &m->subject, e);
+    /* A NULL column stays a NULL pointer (m is zeroed). */
+    const struct {
+        int col;
+        const char **out;
+    } texts[] = {{1, &m->source},     {2, &m->status},       {3, &m->outcome}, {4, &m->reason},
+                 {7, &m->message_id}, {8, &m->from_address}, {9, &m->subject}};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof texts / sizeof *texts && !rc; i++)
+        if (!db_column_is_null(st, texts[i].col))
+            rc = db_column_text_dup(st, texts[i].col, a, texts[i].out, e);
     m->size = db_column_int64(st, 10);
     m->received_at = db_column_int64(st, 11);
     m->processed_at = db_column_int64(st, 12);

@@ -63,14 +63,9 @@ int misuse_incidents_insert(struct db *db, int64_t organization_id, int64_t tick
         db_bind_int64(st, 4, created_by);
     db_bind_int64(st, 5, now);
     db_bind_int64(st, 6, now);
-    rc = db_step(st, e);
-    int64_t id = rc == DB_ROW ? db_column_int64(st, 0) : 0;
-    db_stmt_done(st);
-    if (rc == DB_DONE)
-        return err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
-    if (rc < 0)
-        return rc;
-    return misuse_incidents_get(db, id, out, e);
+    int64_t id;
+    rc = db_step_returning_id(st, &id, e);
+    return rc ? rc : misuse_incidents_get(db, id, out, e);
 }
 
 int misuse_incidents_get(struct db *db, int64_t id, struct misuse_incident *out, struct err *e)
@@ -136,22 +131,6 @@ int misuse_incidents_list(struct db *db, const struct misuse_incidents_filter *f
 
 /* ---- evidence ------------------------------------------------------------------------------ */
 
-/* A text column from the arena, NULL when SQL NULL. */
-static int column_dup(struct db_stmt *st, int col, struct arena *a, const char **out, struct err *e)
-{
-    if (db_column_is_null(st, col)) {
-        *out = NULL;
-        return 0;
-    }
-    size_t len;
-    const char *s = db_column_text(st, col, &len);
-    char *p = arena_strndup(a, s, len);
-    if (!p)
-        return err_set(e, ERR_LIMIT, NULL, "out of request memory reading evidence");
-    *out = p;
-    return 0;
-}
-
 static int read_evidence(struct db_stmt *st, struct arena *a, struct misuse_evidence *v,
                          struct err *e)
 {
@@ -161,8 +140,12 @@ static int read_evidence(struct db_stmt *st, struct arena *a, struct misuse_evid
     db_column_copy(st, 2, v->kind, sizeof v->kind);
     v->created_by = db_column_int64(st, 5);
     v->created_at = db_column_int64(st, 6);
-    int rc = column_dup(st, 3, a, &v->body, e);
-    return rc ? rc : column_dup(st, 4, a, &v->url, e);
+    int rc = 0; /* a NULL body or url stays NULL (v is zeroed) */
+    if (!db_column_is_null(st, 3))
+        rc = db_column_text_dup(st, 3, a, &v->body, e);
+    if (!rc && !db_column_is_null(st, 4))
+        rc = db_column_text_dup(st, 4, a, &v->url, e);
+    return rc;
 }
 
 /* Fill v->files from table misuse_evidence_files. */
@@ -182,7 +165,7 @@ static int read_files(struct db *db, struct arena *a, struct misuse_evidence *v,
         f->id = db_column_int64(st, 0);
         db_column_copy(st, 2, f->content_type, sizeof f->content_type);
         f->size = db_column_int64(st, 3);
-        rc = column_dup(st, 1, a, &f->file_name, e);
+        rc = db_column_text_dup(st, 1, a, &f->file_name, e); /* NOT NULL */
         if (rc)
             break;
     }
@@ -226,13 +209,7 @@ static int evidence_row(struct db *db, int64_t incident_id, const char *kind, co
     if (created_by)
         db_bind_int64(st, 5, created_by);
     db_bind_int64(st, 6, now);
-    rc = db_step(st, e);
-    if (rc == DB_ROW)
-        *id = db_column_int64(st, 0);
-    db_stmt_done(st);
-    if (rc == DB_DONE)
-        return err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
-    return rc < 0 ? rc : 0;
+    return db_step_returning_id(st, id, e);
 }
 
 int misuse_evidence_insert(struct db *db, int64_t incident_id,
@@ -366,7 +343,7 @@ int misuse_evidence_files_get(struct db *db, int64_t incident_id, int64_t eviden
         size_t len;
         const void *p = db_column_blob(st, 4, &len);
         void *copy = arena_alloc(a, len ? len : 1);
-        rc = column_dup(st, 1, a, &c.file_name, e);
+        rc = db_column_text_dup(st, 1, a, &c.file_name, e); /* NOT NULL */
         if (!rc && !copy)
             rc = err_set(e, ERR_LIMIT, NULL, "out of request memory reading an evidence file");
         if (!rc) {

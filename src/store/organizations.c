@@ -57,17 +57,11 @@ int organizations_insert(struct db *db, struct organization *o, int64_t now, str
     bind_fields(st, 1, o);
     db_bind_int64(st, 9, now);
     db_bind_int64(st, 10, now);
-    rc = db_step(st, e);
-    if (rc == DB_ROW) {
-        o->id = db_column_int64(st, 0);
+    rc = db_step_returning_id(st, &o->id, e);
+    if (!rc)
         o->created_at = o->updated_at = now;
-        rc = 0;
-    } else if (rc == ERR_CONFLICT) {
+    else if (rc == ERR_CONFLICT)
         rc = name_taken(o, e);
-    } else if (rc == DB_DONE) {
-        rc = err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
-    }
-    db_stmt_done(st);
     return rc;
 }
 

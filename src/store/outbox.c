@@ -22,31 +22,14 @@ int outbox_insert(struct db *db, const struct outbox_new *m, int64_t now, int64_
         db_bind_null(st, 5);
     db_bind_int64(st, 6, m->send_at > now ? m->send_at : now);
     db_bind_int64(st, 7, now);
-    rc = db_step(st, e);
-    if (rc == DB_ROW) {
-        if (id)
-            *id = db_column_int64(st, 0);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
-    }
-    db_stmt_done(st);
-    return rc;
+    int64_t unwanted;
+    return db_step_returning_id(st, id ? id : &unwanted, e);
 }
 
 #define CLAIM_SQL                                                                                  \
     "SELECT id, kind, to_address, subject, body, coalesce(ticket_id, 0), attempts, "               \
     "coalesce(message_id, '') FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? "       \
     "ORDER BY next_attempt_at, id LIMIT ?"
-
-static int text(struct db_stmt *st, int col, struct arena *a, const char **out, struct err *e)
-{
-    size_t len;
-    const char *v = db_column_text(st, col, &len);
-    if (!(*out = arena_strndup(a, v, len)))
-        return err_set(e, ERR_LIMIT, NULL, "out of memory reading the outbox");
-    return 0;
-}
 
 static int select_due(struct db *db, int64_t now, size_t limit, struct arena *a,
                       struct outbox_mail *out, size_t *n, struct err *e)
@@ -65,11 +48,11 @@ static int select_due(struct db *db, int64_t now, size_t limit, struct arena *a,
         m->id = db_column_int64(st, 0);
         m->ticket_id = db_column_int64(st, 5);
         m->attempts = (int)db_column_int64(st, 6);
-        rc = text(st, 1, a, &m->kind, e);
-        rc = rc ? rc : text(st, 2, a, &m->to_address, e);
-        rc = rc ? rc : text(st, 3, a, &m->subject, e);
-        rc = rc ? rc : text(st, 4, a, &m->body, e);
-        rc = rc ? rc : text(st, 7, a, &m->message_id, e);
+        rc = db_column_text_dup(st, 1, a, &m->kind, e);
+        rc = rc ? rc : db_column_text_dup(st, 2, a, &m->to_address, e);
+        rc = rc ? rc : db_column_text_dup(st, 3, a, &m->subject, e);
+        rc = rc ? rc : db_column_text_dup(st, 4, a, &m->body, e);
+        rc = rc ? rc : db_column_text_dup(st, 7, a, &m->message_id, e);
         if (rc)
             break;
         count++;
@@ -243,10 +226,8 @@ int outbox_thread(struct db *db, int64_t ticket_id, int64_t outbox_id, struct ar
         /* only well-formed ids: "<...>" without spaces, never a header's worth of anything */
         if (len < 3 || len > 250 || v[0] != '<' || v[len - 1] != '>' || memchr(v, ' ', len))
             continue;
-        if (!(ids[n] = arena_strndup(a, v, len))) {
-            rc = err_set(e, ERR_LIMIT, NULL, "out of memory threading mail");
+        if ((rc = db_column_text_dup(st, 0, a, &ids[n], e)))
             break;
-        }
         if (db_column_int64(st, 1))
             last_received = ids[n];
         n++;
@@ -294,13 +275,13 @@ int outbox_list_for_ticket(struct db *db, int64_t ticket_id, size_t limit, struc
     while ((rc = db_step(st, e)) == DB_ROW && count < limit) {
         struct outbox_delivery *d = &out[count];
         d->id = db_column_int64(st, 0);
-        rc = text(st, 1, a, &d->kind, e);
-        rc = rc ? rc : text(st, 2, a, &d->to_address, e);
-        rc = rc ? rc : text(st, 3, a, &d->subject, e);
-        rc = rc ? rc : text(st, 4, a, &d->status, e);
+        rc = db_column_text_dup(st, 1, a, &d->kind, e);
+        rc = rc ? rc : db_column_text_dup(st, 2, a, &d->to_address, e);
+        rc = rc ? rc : db_column_text_dup(st, 3, a, &d->subject, e);
+        rc = rc ? rc : db_column_text_dup(st, 4, a, &d->status, e);
         d->last_error = NULL;
         if (!rc && !db_column_is_null(st, 5))
-            rc = text(st, 5, a, &d->last_error, e);
+            rc = db_column_text_dup(st, 5, a, &d->last_error, e);
         if (rc)
             break;
         d->attempts = (int)db_column_int64(st, 6);

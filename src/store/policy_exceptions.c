@@ -21,24 +21,7 @@ int policy_exceptions_insert(struct db *db, struct policy_exception *x, struct e
     db_bind_cstr(st, 5, x->justification);
     db_bind_int64(st, 6, x->actor_id);
     db_bind_int64(st, 7, x->created_at);
-    rc = db_step(st, e);
-    if (rc == DB_ROW) {
-        x->id = db_column_int64(st, 0);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
-    }
-    db_stmt_done(st);
-    return rc;
-}
-
-static int text(struct db_stmt *st, int col, struct arena *a, const char **out, struct err *e)
-{
-    size_t len;
-    const char *v = db_column_text(st, col, &len);
-    if (!(*out = arena_strndup(a, v, len)))
-        return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory");
-    return 0;
+    return db_step_returning_id(st, &x->id, e);
 }
 
 static int read_row(struct db_stmt *st, struct arena *a, struct policy_exception *x, struct err *e)
@@ -47,10 +30,10 @@ static int read_row(struct db_stmt *st, struct arena *a, struct policy_exception
     x->ticket_id = db_column_int64(st, 1);
     x->actor_id = db_column_int64(st, 6);
     x->created_at = db_column_int64(st, 7);
-    int rc = text(st, 2, a, &x->kind, e);
-    rc = rc ? rc : text(st, 3, a, &x->from_value, e);
-    rc = rc ? rc : text(st, 4, a, &x->to_value, e);
-    return rc ? rc : text(st, 5, a, &x->justification, e);
+    int rc = db_column_text_dup(st, 2, a, &x->kind, e);
+    rc = rc ? rc : db_column_text_dup(st, 3, a, &x->from_value, e);
+    rc = rc ? rc : db_column_text_dup(st, 4, a, &x->to_value, e);
+    return rc ? rc : db_column_text_dup(st, 5, a, &x->justification, e);
 }
 
 int policy_exceptions_list(struct db *db, const struct policy_exceptions_filter *f, int64_t after,

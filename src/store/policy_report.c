@@ -25,10 +25,8 @@ static int collect(struct db_stmt *st, size_t cap, struct arena *a, struct polic
             items = more;
             room *= 2;
         }
-        size_t len;
-        const char *what = db_column_text(st, 0, &len);
         items[count].at = db_column_int64(st, 1);
-        if (!(items[count].what = arena_strndup(a, what, len))) {
+        if (db_column_text_dup(st, 0, a, &items[count].what, NULL)) { /* only ERR_LIMIT */
             items = NULL;
             break;
         }

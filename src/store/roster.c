@@ -130,14 +130,9 @@ int roster_overrides_insert(struct db *db, int64_t user_id, int64_t starts_at, i
     if (actor_id)
         db_bind_int64(st, 5, actor_id);
     db_bind_int64(st, 6, now);
-    rc = db_step(st, e);
-    int64_t id = rc == DB_ROW ? db_column_int64(st, 0) : 0;
-    db_stmt_done(st);
-    if (rc == DB_DONE)
-        return err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
-    if (rc < 0)
-        return rc;
-    return roster_overrides_get(db, id, out, e);
+    int64_t id;
+    rc = db_step_returning_id(st, &id, e);
+    return rc ? rc : roster_overrides_get(db, id, out, e);
 }
 
 int roster_overrides_get(struct db *db, int64_t id, struct roster_override_row *out, struct err *e)

@@ -52,17 +52,6 @@ static void copy_enum(struct db_stmt *st, int col, char out[TICKET_ENUM_MAX])
     out[len] = '\0';
 }
 
-static int arena_text(struct db_stmt *st, int col, struct arena *a, const char **out, struct err *e)
-{
-    size_t len;
-    const char *v = db_column_text(st, col, &len);
-    char *p = arena_strndup(a, v, len);
-    if (!p)
-        return err_set(e, ERR_LIMIT, NULL, "the request ran out of memory reading a ticket");
-    *out = p;
-    return 0;
-}
-
 static int cmp_tag(const void *x, const void *y)
 {
     return strcmp(*(char *const *)x, *(char *const *)y);
@@ -116,8 +105,8 @@ int tickets__read(struct db_stmt *st, struct arena *a, struct ticket *t, struct 
 {
     memset(t, 0, sizeof *t);
     t->id = db_column_int64(st, 0);
-    int rc = arena_text(st, 1, a, &t->subject, e);
-    rc = rc ? rc : arena_text(st, 2, a, &t->description, e);
+    int rc = db_column_text_dup(st, 1, a, &t->subject, e);
+    rc = rc ? rc : db_column_text_dup(st, 2, a, &t->description, e);
     copy_enum(st, 3, t->status);
     copy_enum(st, 4, t->priority);
     copy_enum(st, 5, t->channel);
@@ -128,9 +117,9 @@ int tickets__read(struct db_stmt *st, struct arena *a, struct ticket *t, struct 
     t->group_id = db_column_int64(st, 10);
     t->follow_up_of = db_column_int64(st, 11);
     if (!rc && !db_column_is_null(st, 12))
-        rc = arena_text(st, 12, a, &t->category, e);
+        rc = db_column_text_dup(st, 12, a, &t->category, e);
     const char *agg = NULL;
-    rc = rc ? rc : arena_text(st, 13, a, &agg, e);
+    rc = rc ? rc : db_column_text_dup(st, 13, a, &agg, e);
     rc = rc ? rc : sort_tags(agg, a, &t->tags, e);
     t->created_at = db_column_int64(st, 14);
     t->updated_at = db_column_int64(st, 15);
@@ -144,11 +133,11 @@ int tickets__read(struct db_stmt *st, struct arena *a, struct ticket *t, struct 
     t->triage.workaround = read_fact(st, 23);
     t->priority_set_by_hand = db_column_int64(st, 24) != 0;
     if (!rc && !db_column_is_null(st, 25))
-        rc = arena_text(st, 25, a, &t->scope_override, e);
+        rc = db_column_text_dup(st, 25, a, &t->scope_override, e);
     if (!rc && !db_column_is_null(st, 26))
-        rc = arena_text(st, 26, a, &t->suggested_category, e);
+        rc = db_column_text_dup(st, 26, a, &t->suggested_category, e);
     if (!rc && !db_column_is_null(st, 27))
-        rc = arena_text(st, 27, a, &t->policy, e);
+        rc = db_column_text_dup(st, 27, a, &t->policy, e);
     return rc;
 }
 
@@ -210,15 +199,7 @@ int tickets_insert(struct db *db, const struct ticket_new *t, int64_t now, int64
     bind_opt_text(st, 22, t->policy);
     bind_opt_text(st, 23, t->policy ? t->policy_decision : NULL);
     bind_ref(st, 24, t->policy ? t->policy_decided_at : 0);
-    rc = db_step(st, e);
-    if (rc == DB_ROW) {
-        *id = db_column_int64(st, 0);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
-    }
-    db_stmt_done(st);
-    return rc;
+    return db_step_returning_id(st, id, e);
 }
 
 int tickets_save(struct db *db, const struct ticket *t, struct err *e)
@@ -551,15 +532,7 @@ int tickets_comment_insert(struct db *db, int64_t ticket_id, int64_t author_id, 
     db_bind_int64(st, 4, public);
     db_bind_cstr(st, 5, channel);
     db_bind_int64(st, 6, now);
-    rc = db_step(st, e);
-    if (rc == DB_ROW) {
-        *id = db_column_int64(st, 0);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = err_set(e, ERR_INTERNAL, NULL, "insert returned no row");
-    }
-    db_stmt_done(st);
-    return rc;
+    return db_step_returning_id(st, id, e);
 }
 
 int tickets_comments_list(struct db *db, int64_t ticket_id, bool with_internal, int64_t after,
@@ -585,7 +558,7 @@ int tickets_comments_list(struct db *db, int64_t ticket_id, bool with_internal, 
         c->id = db_column_int64(st, 0);
         c->ticket_id = db_column_int64(st, 1);
         c->author_id = db_column_int64(st, 2);
-        rc = arena_text(st, 3, a, &c->body, e);
+        rc = db_column_text_dup(st, 3, a, &c->body, e);
         if (rc)
             break;
         c->public = db_column_int64(st, 4) != 0;

@@ -3,23 +3,16 @@
 // they are sent (server-sent events); then a reload that comes back to the chat, the end of it,
 // a visitor without an account, and the widget when nobody is online.
 //
-// Same harness as run.mjs: the real binary (FRONTDESK_BIN, default build/frontdesk) on a fresh
-// SQLite database and a free loopback port, Debian's Chromium (/usr/bin/chromium, or CHROMIUM)
-// through playwright-core; screenshots go to build/screenshots/chat-*.png. Exit status 0 when
-// every step passed.
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+// Same harness as run.mjs (lib.mjs): the real binary (FRONTDESK_BIN, default build/frontdesk) on
+// a fresh SQLite database and a free loopback port, Debian's Chromium (/usr/bin/chromium, or
+// CHROMIUM) through playwright-core; screenshots go to build/screenshots/chat-*.png. Exit status
+// 0 when every step passed.
+import {
+  suite, step, main, assert, base, dbUrl, call, cli, sqlite, startWithAdmin, addStaff,
+  addEndUserByCli, launchBrowser, newPage, shot, signIn, problems,
+} from './lib.mjs';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = path.resolve(REPO, process.env.FRONTDESK_BIN || 'build/frontdesk');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = path.join(REPO, 'build', 'screenshots');
-const DEADLINE_MS = 90_000;
-const STEP_TIMEOUT_MS = 15_000;
+suite({ name: 'chat', title: 'the chat browser test', shotPrefix: 'chat-', fullPage: false });
 
 const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery' };
 const AGENT = { name: 'Alan Agent', email: 'alan@example.com', password: 'agent password 42' };
@@ -28,116 +21,14 @@ const FIRST = 'Hi, my invoices page is blank since this morning.';
 const ANSWER = 'Hello Carol, I am looking at it right now.';
 const THANKS = 'Great, thank you! <b>not bold</b>';
 
-// ------------------------------------------------------------------ TAP
-
-const steps = [];
-function step(name, fn) {
-  steps.push({ name, fn });
-}
-
-async function runSteps() {
-  console.log(`1..${steps.length}`);
-  let failed = 0;
-  let broken = null;
-  for (const [i, s] of steps.entries()) {
-    const n = i + 1;
-    if (broken) {
-      console.log(`not ok ${n} - ${s.name} # not run: step ${broken} failed`);
-      failed++;
-      continue;
-    }
-    try {
-      await withTimeout(s.fn(), STEP_TIMEOUT_MS, s.name);
-      console.log(`ok ${n} - ${s.name}`);
-    } catch (err) {
-      failed++;
-      broken = n;
-      console.log(`not ok ${n} - ${s.name}`);
-      for (const line of String((err && err.stack) || err).split('\n')) console.log(`# ${line}`);
-    }
-  }
-  return failed;
-}
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms); }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-function assert(cond, message) {
-  if (!cond) throw new Error(`assertion failed: ${message}`);
-}
-
 // ------------------------------------------------------------------ the server
 
-const work = mkdtempSync(path.join(tmpdir(), 'frontdesk-chat-'));
-const dbFile = path.join(work, 'fd.db');
-const dbUrl = `sqlite:${dbFile}`;
-let server = null;
-let base = null;
 let adminToken = null;
 
-function binEnv() {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('FRONTDESK_')) env[k] = v;
-  return env;
-}
-
-function cli(args, input) {
-  return execFileSync(BIN, args, { cwd: work, env: binEnv(), input: input ?? '', encoding: 'utf8',
-    timeout: 15_000, stdio: ['pipe', 'pipe', 'pipe'] });
-}
-
-function sqlite(sql) {
-  return execFileSync('sqlite3', [dbFile, sql], { encoding: 'utf8', timeout: 10_000 });
-}
-
-function startServer() {
-  return new Promise((resolve, reject) => {
-    server = spawn(BIN, ['serve', '--db', dbUrl, '--listen', '127.0.0.1:0'],
-      { cwd: work, env: binEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err.slice(-2000)}`)), 15_000);
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/^frontdesk listening on (http:\/\/127\.0\.0\.1:\d+)\/\s*$/m);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    server.stderr.on('data', (d) => { err = (err + d).slice(-20_000); });
-    server.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before listening:\n${out}\n${err.slice(-2000)}`));
-    });
-  });
-}
-
-async function call(method, p, body, headers = {}) {
-  const res = await fetch(base + p, { method, headers: { Accept: 'application/json',
-    'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
 async function seed() {
-  const init = cli(['init', '--db', dbUrl]);
-  const token = init.match(/^setup token: (\S+)\s*$/m);
-  assert(token, `init prints a setup token:\n${init}`);
-  base = await startServer();
-  await call('POST', '/api/v2/setup', { setup_token: token[1], user: ADMIN });
-  for (const who of [AGENT, CUSTOMER]) {
-    cli(['staff', 'add', '--db', dbUrl, '--email', who.email, '--name', who.name, '--role', 'agent'],
-      `${who.password}\n`);
-  }
-  // A customer who can sign in: added like staff (the CLI sets passwords), then made an end-user.
-  sqlite(`UPDATE users SET role = 'end-user' WHERE email = '${CUSTOMER.email}'`);
+  await startWithAdmin(ADMIN);
+  addStaff(AGENT);
+  addEndUserByCli(CUSTOMER);
   const apiToken = cli(['token', 'create', '--db', dbUrl, '--email', ADMIN.email, '--name', 'chat test']).trim().split('\n').pop();
   adminToken = apiToken;
   const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -145,35 +36,7 @@ async function seed() {
     holidays: { presets: [] } } }, { Authorization: `Bearer ${apiToken}` });
 }
 
-// ------------------------------------------------------------------ the browser
-
-let browser = null;
-const problems = [];
-
-async function newPage(width = 1280, height = 860) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(8_000);
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) {
-      problems.push(`console: ${m.text()}`);
-    }
-  });
-  return page;
-}
-
-async function shot(page, name) {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `chat-${name}.png`) });
-}
-
-async function signIn(page, url, who) {
-  await page.goto(base + url);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+// ------------------------------------------------------------------ the steps
 
 let agent;
 let carol;
@@ -181,7 +44,7 @@ let visitor;
 
 step('setup: the server, an admin, an agent and a customer; support always open', async () => {
   await seed();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  await launchBrowser();
 });
 
 step('console: the agent signs in, opens Live chat and goes online', async () => {
@@ -359,29 +222,4 @@ step('no script errors on any page', async () => {
   assert(problems.length === 0, problems.join('\n'));
 });
 
-// ------------------------------------------------------------------ main
-
-async function cleanup() {
-  if (browser) await browser.close().catch(() => {});
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => { const t = setTimeout(r, 5000); server.once('exit', () => { clearTimeout(t); r(); }); });
-    if (server.exitCode === null) server.kill('SIGKILL');
-  }
-  rmSync(work, { recursive: true, force: true });
-}
-
-const watchdog = setTimeout(async () => {
-  console.log(`Bail out! the chat browser test took longer than ${DEADLINE_MS / 1000} s`);
-  await cleanup();
-  process.exit(1);
-}, DEADLINE_MS);
-
-let failed = 1;
-try {
-  failed = await runSteps();
-} finally {
-  clearTimeout(watchdog);
-  await cleanup();
-}
-process.exit(failed ? 1 : 0);
+await main();

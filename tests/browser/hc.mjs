@@ -5,162 +5,35 @@
 // the suggestion records a deflection; submitting afterwards marks it). Screenshots of the home,
 // article and search pages at laptop and phone widths go to build/screenshots/hc-*.png.
 //
-// Same harness as run.mjs and chat.mjs: the real binary (FRONTDESK_BIN, default build/frontdesk)
-// on a fresh SQLite database (init seeds the help center) and a free loopback port, Debian's
-// Chromium (/usr/bin/chromium, or CHROMIUM) through playwright-core. Exit status 0 when every
-// step passed.
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+// Same harness as run.mjs and chat.mjs (lib.mjs): the real binary (FRONTDESK_BIN, default
+// build/frontdesk) on a fresh SQLite database (init seeds the help center) and a free loopback
+// port, Debian's Chromium (/usr/bin/chromium, or CHROMIUM) through playwright-core. Exit status 0
+// when every step passed.
+import {
+  suite, step, main, assert, base, sqlite as sqliteOutput, startWithAdmin, addEndUserByCli,
+  launchBrowser, newPage, shot, signIn, problems,
+} from './lib.mjs';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = path.resolve(REPO, process.env.FRONTDESK_BIN || 'build/frontdesk');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = path.join(REPO, 'build', 'screenshots');
-const DEADLINE_MS = 90_000;
-const STEP_TIMEOUT_MS = 15_000;
+suite({ name: 'hc', title: 'the help-center browser test', shotPrefix: 'hc-' });
 
 const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery' };
 const CUSTOMER = { name: 'Carol Customer', email: 'carol@acme.example', password: 'carol password 42' };
 const POLICY_TITLE = 'RareLogic Support Policies';
 const WIDTHS = { laptop: [1280, 860], phone: [390, 844] };
 
-// ------------------------------------------------------------------ TAP
-
-const steps = [];
-function step(name, fn) {
-  steps.push({ name, fn });
-}
-
-async function runSteps() {
-  console.log(`1..${steps.length}`);
-  let failed = 0;
-  let broken = null;
-  for (const [i, s] of steps.entries()) {
-    const n = i + 1;
-    if (broken) {
-      console.log(`not ok ${n} - ${s.name} # not run: step ${broken} failed`);
-      failed++;
-      continue;
-    }
-    try {
-      await withTimeout(s.fn(), STEP_TIMEOUT_MS, s.name);
-      console.log(`ok ${n} - ${s.name}`);
-    } catch (err) {
-      failed++;
-      broken = n;
-      console.log(`not ok ${n} - ${s.name}`);
-      for (const line of String((err && err.stack) || err).split('\n')) console.log(`# ${line}`);
-    }
-  }
-  return failed;
-}
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms); }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-function assert(cond, message) {
-  if (!cond) throw new Error(`assertion failed: ${message}`);
-}
-
 // ------------------------------------------------------------------ the server
 
-const work = mkdtempSync(path.join(tmpdir(), 'frontdesk-hc-'));
-const dbFile = path.join(work, 'fd.db');
-const dbUrl = `sqlite:${dbFile}`;
-let server = null;
-let base = null;
+const sqlite = (sql) => sqliteOutput(sql).trim();
 let policyId = null;
 
-function binEnv() {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('FRONTDESK_')) env[k] = v;
-  return env;
-}
-
-function cli(args, input) {
-  return execFileSync(BIN, args, { cwd: work, env: binEnv(), input: input ?? '', encoding: 'utf8',
-    timeout: 15_000, stdio: ['pipe', 'pipe', 'pipe'] });
-}
-
-function sqlite(sql) {
-  return execFileSync('sqlite3', [dbFile, sql], { encoding: 'utf8', timeout: 10_000 }).trim();
-}
-
-function startServer() {
-  return new Promise((resolve, reject) => {
-    server = spawn(BIN, ['serve', '--db', dbUrl, '--listen', '127.0.0.1:0'],
-      { cwd: work, env: binEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err.slice(-2000)}`)), 15_000);
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/^frontdesk listening on (http:\/\/127\.0\.0\.1:\d+)\/\s*$/m);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    server.stderr.on('data', (d) => { err = (err + d).slice(-20_000); });
-    server.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before listening:\n${out}\n${err.slice(-2000)}`));
-    });
-  });
-}
-
-async function call(method, p, body, headers = {}) {
-  const res = await fetch(base + p, { method, headers: { Accept: 'application/json',
-    'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
 async function seed() {
-  const init = cli(['init', '--db', dbUrl]);
-  const token = init.match(/^setup token: (\S+)\s*$/m);
-  assert(token, `init prints a setup token:\n${init}`);
-  base = await startServer();
-  await call('POST', '/api/v2/setup', { setup_token: token[1], user: ADMIN });
-  cli(['staff', 'add', '--db', dbUrl, '--email', CUSTOMER.email, '--name', CUSTOMER.name, '--role', 'agent'],
-    `${CUSTOMER.password}\n`);
-  sqlite(`UPDATE users SET role = 'end-user' WHERE email = '${CUSTOMER.email}'`);
+  await startWithAdmin(ADMIN);
+  addEndUserByCli(CUSTOMER);
   policyId = sqlite("SELECT id FROM hc_articles WHERE seed_key = 'policies' AND draft = 0");
   assert(/^\d+$/.test(policyId), `init seeded the published policies article (got '${policyId}')`);
 }
 
-// ------------------------------------------------------------------ the browser
-
-let browser = null;
-const problems = [];
-
-async function newPage([width, height] = WIDTHS.laptop, { javaScript = true } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, javaScriptEnabled: javaScript });
-  const page = await context.newPage();
-  page.setDefaultTimeout(8_000);
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) {
-      problems.push(`console: ${m.text()}`);
-    }
-  });
-  return page;
-}
-
-async function shot(page, name) {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `hc-${name}.png`), fullPage: true });
-}
+// ------------------------------------------------------------------ the steps
 
 const helpful = (page) => page.locator('[data-hc="votes"]');
 
@@ -168,11 +41,11 @@ let reader;
 
 step('setup: the server with the seeded help center, an admin and a customer', async () => {
   await seed();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  await launchBrowser();
 });
 
 step('the policies article reads without JavaScript', async () => {
-  const page = await newPage(WIDTHS.laptop, { javaScript: false });
+  const page = await newPage(...WIDTHS.laptop, { javaScript: false });
   const res = await page.goto(`${base}/hc/articles/${policyId}`);
   assert(res.status() === 200, `status ${res.status()}`);
   await page.getByRole('heading', { level: 1, name: POLICY_TITLE }).waitFor();
@@ -281,10 +154,7 @@ step('signed in, the customer comments on an article whose comments are open', a
 
 step('console: the deflection report lists the article opened from the form', async () => {
   const admin = await newPage();
-  await admin.goto(`${base}/agent.html#/report`);
-  await admin.getByLabel('Email').fill(ADMIN.email);
-  await admin.getByLabel('Password').fill(ADMIN.password);
-  await admin.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(admin, '/agent.html#/report', ADMIN);
   const card = admin.locator('[data-report="deflections"]');
   const row = card.locator('tbody tr').filter({ hasText: POLICY_TITLE });
   await row.waitFor();
@@ -295,7 +165,7 @@ step('console: the deflection report lists the article opened from the form', as
 });
 
 step('phone width: home, article and search', async () => {
-  const phone = await newPage(WIDTHS.phone);
+  const phone = await newPage(...WIDTHS.phone);
   await phone.goto(`${base}/hc`);
   await phone.getByRole('heading', { level: 1, name: 'How can we help?' }).waitFor();
   await shot(phone, 'home-phone');
@@ -314,29 +184,4 @@ step('no script errors on any page', async () => {
   assert(problems.length === 0, problems.join('\n'));
 });
 
-// ------------------------------------------------------------------ main
-
-async function cleanup() {
-  if (browser) await browser.close().catch(() => {});
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => { const t = setTimeout(r, 5000); server.once('exit', () => { clearTimeout(t); r(); }); });
-    if (server.exitCode === null) server.kill('SIGKILL');
-  }
-  rmSync(work, { recursive: true, force: true });
-}
-
-const watchdog = setTimeout(async () => {
-  console.log(`Bail out! the help-center browser test took longer than ${DEADLINE_MS / 1000} s`);
-  await cleanup();
-  process.exit(1);
-}, DEADLINE_MS);
-
-let failed = 1;
-try {
-  failed = await runSteps();
-} finally {
-  clearTimeout(watchdog);
-  await cleanup();
-}
-process.exit(failed ? 1 : 0);
+await main();

@@ -4,20 +4,15 @@
 // a free loopback port, creates an admin, an agent and two customers through the API and the CLI,
 // then drives Debian's Chromium (/usr/bin/chromium, or CHROMIUM) through playwright-core. No
 // browser is downloaded. Screenshots of the main pages go to build/screenshots/ of the repository.
+// The harness (TAP, the server, API sessions, pages) is lib.mjs, shared with the other suites.
 // Exit status: 0 when every step passed.
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import {
+  suite, step, main, assert, assertEq, BIN, CHROMIUM, base, Session, sqlite, startWithAdmin,
+  addStaff, addCustomer, resetToken, launchBrowser, newPage, shot, signIn, problems,
+} from './lib.mjs';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = path.resolve(REPO, process.env.FRONTDESK_BIN || 'build/frontdesk');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = path.join(REPO, 'build', 'screenshots');
-const DEADLINE_MS = 110_000;
-const STEP_TIMEOUT_MS = 15_000;
+suite({ name: 'browser', title: 'the browser suite', deadlineMs: 110_000 });
 
 const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery' };
 const AGENT = { name: 'Alan Agent', email: 'alan@example.com', password: 'agent password 42' };
@@ -35,156 +30,12 @@ const DESCRIPTION = 'Since this morning the invoices page shows nothing.\nSteps:
 const REPLY = 'Thanks Carol, we found the cause and are deploying a fix now.';
 const NOTE = 'Internal: caused by the CDN purge at 08:00, see incident 12.';
 
-// ------------------------------------------------------------------ TAP
-
-const steps = [];
-function step(name, fn) {
-  steps.push({ name, fn });
-}
-
-async function runSteps() {
-  console.log(`1..${steps.length}`);
-  let failed = 0;
-  let broken = null; // after a failure, later steps depend on state that is not there
-  for (const [i, s] of steps.entries()) {
-    const n = i + 1;
-    if (broken) {
-      console.log(`not ok ${n} - ${s.name} # not run: step ${broken} failed`);
-      failed++;
-      continue;
-    }
-    try {
-      await withTimeout(s.fn(), STEP_TIMEOUT_MS, s.name);
-      console.log(`ok ${n} - ${s.name}`);
-    } catch (err) {
-      failed++;
-      broken = n;
-      console.log(`not ok ${n} - ${s.name}`);
-      for (const line of String(err && err.stack || err).split('\n')) console.log(`# ${line}`);
-    }
-  }
-  return failed;
-}
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms); }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-function assert(cond, message) {
-  if (!cond) throw new Error(`assertion failed: ${message}`);
-}
-
-function assertEq(actual, expected, what) {
-  if (actual !== expected) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-}
-
 // ------------------------------------------------------------------ the server
 
-const work = mkdtempSync(path.join(tmpdir(), 'frontdesk-browser-'));
-const dbUrl = `sqlite:${path.join(work, 'fd.db')}`;
-let server = null;
-let base = null;
-
-function binEnv() {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('FRONTDESK_')) env[k] = v;
-  return env;
-}
-
-function cli(args, input) {
-  return execFileSync(BIN, args, { cwd: work, env: binEnv(), input: input ?? '', encoding: 'utf8',
-    timeout: 15_000, stdio: ['pipe', 'pipe', 'pipe'] });
-}
-
-function startServer() {
-  return new Promise((resolve, reject) => {
-    server = spawn(BIN, ['serve', '--db', dbUrl, '--listen', '127.0.0.1:0'],
-      { cwd: work, env: binEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err.slice(-2000)}`)), 15_000);
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/^frontdesk listening on (http:\/\/127\.0\.0\.1:\d+)\/\s*$/m);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    server.stderr.on('data', (d) => { err = (err + d).slice(-20_000); });
-    server.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before listening:\n${out}\n${err.slice(-2000)}`));
-    });
-  });
-}
-
-/** A tiny API client with its own cookie jar (one session). */
-class Session {
-  constructor() {
-    this.cookie = '';
-    this.csrf = null;
-  }
-
-  async call(method, p, body) {
-    const headers = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (this.cookie) headers.Cookie = this.cookie;
-    if (this.csrf && method !== 'GET') headers['X-CSRF-Token'] = this.csrf;
-    const res = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const set = res.headers.get('set-cookie');
-    if (set) this.cookie = set.split(';')[0];
-    const text = await res.text();
-    const data = text ? JSON.parse(text) : null;
-    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-    return data;
-  }
-
-  async signIn(who) {
-    const data = await this.call('POST', '/api/v2/auth/sign_in', { email: who.email, password: who.password });
-    this.csrf = data.csrf_token;
-    return data.user;
-  }
-}
-
-function sqlite(sql) {
-  return execFileSync('sqlite3', [path.join(work, 'fd.db'), sql], { encoding: 'utf8', timeout: 10_000 });
-}
-
-/** The token of the newest password-reset link mailed to `email` (read from the outbox). */
-function resetToken(email) {
-  const body = sqlite(`SELECT body FROM outbox WHERE kind = 'password_reset' AND to_address = '${email}' ORDER BY id DESC LIMIT 1`);
-  const m = body.match(/\/reset-password\.html#token=([A-Za-z0-9_-]+)/);
-  assert(m, `a reset link for ${email} in the outbox`);
-  return m[1];
-}
-
-/** An end-user created by the admin; with `password`, one set through the reset flow. */
-async function addCustomer(admin, who, orgId, { password = true } = {}) {
-  const { user } = await admin.call('POST', '/api/v2/users',
-    { user: { name: who.name, email: who.email, role: 'end-user', organization_id: orgId } });
-  if (password) {
-    await new Session().call('POST', '/api/v2/auth/password_reset', { email: who.email });
-    await new Session().call('POST', '/api/v2/auth/password_reset/confirm',
-      { token: resetToken(who.email), password: who.password });
-  }
-  return user;
-}
-
 async function seed() {
-  const init = cli(['init', '--db', dbUrl]);
-  const token = init.match(/^setup token: (\S+)\s*$/m);
-  assert(token, `init prints a setup token:\n${init}`);
-  base = await startServer();
-  await new Session().call('POST', '/api/v2/setup', { setup_token: token[1], user: ADMIN });
-  cli(['staff', 'add', '--db', dbUrl, '--email', AGENT.email, '--name', AGENT.name, '--role', 'agent'],
-    `${AGENT.password}\n`);
-  cli(['staff', 'add', '--db', dbUrl, '--email', LEAD.email, '--name', LEAD.name, '--role', 'lead'],
-    `${LEAD.password}\n`);
+  await startWithAdmin(ADMIN);
+  addStaff(AGENT);
+  addStaff(LEAD, 'lead');
   const admin = new Session();
   await admin.signIn(ADMIN);
   const acme = (await admin.call('POST', '/api/v2/organizations', { organization: { name: 'Acme Widgets' } })).organization;
@@ -225,36 +76,7 @@ function identityCode(ticket) {
   return m[1];
 }
 
-// ------------------------------------------------------------------ the browser
-
-let browser = null;
-const problems = []; // page errors and CSP reports, any of which fails the last step
-
-async function newPage(width = 1280, height = 860) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(8_000);
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    // Refused API calls (401, 404, 422) are part of the scenario; anything else is a problem.
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) {
-      problems.push(`console: ${m.text()}`);
-    }
-  });
-  return page;
-}
-
-async function shot(page, name) {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function signIn(page, url, who) {
-  await page.goto(base + url);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+// ------------------------------------------------------------------ the steps
 
 let carol;
 let agent;
@@ -265,14 +87,7 @@ step('server starts and the people exist (admin, agent, two customers)', async (
   assert(existsSync(BIN), `${BIN} exists (build it first)`);
   assert(existsSync(CHROMIUM), `${CHROMIUM} exists (scripts/install-deps --test)`);
   await seed();
-  // launch() gives Chromium a fresh temporary profile (--user-data-dir) of its own and removes it
-  // on close; it refuses the flag itself. The flags keep Chromium off the (closed) network.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  await launchBrowser(); // a fresh temporary profile, kept off the (closed) network
 });
 
 step('landing page links to the portal and the console', async () => {
@@ -797,29 +612,4 @@ step('no script errors or Content-Security-Policy violations on any page', async
   assert(problems.length === 0, problems.join('\n'));
 });
 
-// ------------------------------------------------------------------ main
-
-async function cleanup() {
-  if (browser) await browser.close().catch(() => {});
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => { const t = setTimeout(r, 5000); server.once('exit', () => { clearTimeout(t); r(); }); });
-    if (server.exitCode === null) server.kill('SIGKILL');
-  }
-  rmSync(work, { recursive: true, force: true });
-}
-
-const watchdog = setTimeout(async () => {
-  console.log(`Bail out! the browser suite took longer than ${DEADLINE_MS / 1000} s`);
-  await cleanup();
-  process.exit(1);
-}, DEADLINE_MS);
-
-let failed = 1;
-try {
-  failed = await runSteps();
-} finally {
-  clearTimeout(watchdog);
-  await cleanup();
-}
-process.exit(failed ? 1 : 0);
+await main();

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "base/arena.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "db/db.h"
@@ -434,6 +435,93 @@ static void t_conveniences(struct fx *fx)
     n = 7;
     assert_int_equal(db_run_count(st, &n, &e), ERR_CONFLICT);
     assert_int_equal(n, 7); /* untouched on failure */
+}
+
+/* db_column_text_dup: the copy outlives the row, NULL reads as "", past the arena's limit is
+ * ERR_LIMIT. */
+static void t_text_dup(struct fx *fx)
+{
+    fresh_table(fx, "fdt_dup", "k INTEGER PRIMARY KEY, v TEXT", "k BIGINT PRIMARY KEY, v TEXT");
+    struct db *db = conn(fx);
+    exec_ok(db, "INSERT INTO fdt_dup (k, v) VALUES (1, 'h\xc3\xa9llo'), (2, ''), (3, NULL)");
+    struct err e;
+    err_clear(&e);
+    struct arena a;
+    arena_init(&a, 0);
+    const char *got[3] = {NULL, NULL, NULL};
+    struct db_stmt *st;
+    OK(db_prepare(db, "SELECT v FROM fdt_dup ORDER BY k", &st, &e), &e);
+    for (int i = 0; i < 3; i++) {
+        RC(DB_ROW, db_step(st, &e), &e);
+        size_t len;
+        const char *v = db_column_text(st, 0, &len);
+        OK(db_column_text_dup(st, 0, &a, &got[i], &e), &e);
+        assert_non_null(got[i]);
+        assert_ptr_not_equal(got[i], v);
+        assert_int_equal(strlen(got[i]), len);
+    }
+    db_stmt_done(st);
+    assert_string_equal(got[0], "h\xc3\xa9llo"); /* read after the statement went back */
+    assert_string_equal(got[1], "");
+    assert_string_equal(got[2], "");
+    arena_release(&a);
+
+    /* A copy past the arena's limit: ERR_LIMIT, *out untouched. */
+    char big[4097];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    OK(db_prepare(db, "UPDATE fdt_dup SET v = ? WHERE k = 1", &st, &e), &e);
+    OK(db_bind_cstr(st, 1, big), &e);
+    OK(db_run(st, &e), &e);
+    arena_init(&a, 1024);
+    const char *out = "untouched";
+    OK(db_prepare(db, "SELECT v FROM fdt_dup WHERE k = 1", &st, &e), &e);
+    RC(DB_ROW, db_step(st, &e), &e);
+    RC(ERR_LIMIT, db_column_text_dup(st, 0, &a, &out, &e), &e);
+    assert_int_equal(e.code, ERR_LIMIT);
+    assert_string_equal(e.message, "out of memory reading a text column");
+    assert_string_equal(out, "untouched");
+    db_stmt_done(st);
+    arena_release(&a);
+    exec_ok(db, "DROP TABLE fdt_dup");
+}
+
+/* db_step_returning_id: the id of a row, "insert returned no row" without one, engine errors as
+ * they come; the statement is handed back every time (preparing its SQL again reuses it). */
+static void t_returning_id(struct fx *fx)
+{
+    fresh_table(fx, "fdt_rid", ID_COL_SQLITE ", name TEXT UNIQUE", ID_COL_PG ", name TEXT UNIQUE");
+    struct db *db = conn(fx);
+    struct err e;
+    err_clear(&e);
+    struct db_stmt *st, *again;
+    int64_t id = -1, second = -1;
+    static const char insert[] = "INSERT INTO fdt_rid (name) VALUES (?) RETURNING id";
+    OK(db_prepare(db, insert, &st, &e), &e);
+    OK(db_bind_cstr(st, 1, "a"), &e);
+    OK(db_step_returning_id(st, &id, &e), &e);
+    assert_true(id > 0);
+    OK(db_prepare(db, insert, &again, &e), &e);
+    assert_ptr_equal(again, st); /* handed back to the cache, not left running */
+    OK(db_bind_cstr(again, 1, "b"), &e);
+    OK(db_step_returning_id(again, &second, &e), &e);
+    assert_int_equal(second, id + 1);
+    assert_int_equal(query_int(db, "SELECT id FROM fdt_rid WHERE name = 'b'"), second);
+
+    int64_t kept = 42;
+    OK(db_prepare(db, "INSERT INTO fdt_rid (name) SELECT 'c' WHERE 1 = 0 RETURNING id", &st, &e),
+       &e);
+    RC(ERR_INTERNAL, db_step_returning_id(st, &kept, &e), &e);
+    assert_string_equal(e.message, "insert returned no row");
+    assert_int_equal(kept, 42);
+
+    err_clear(&e);
+    OK(db_prepare(db, insert, &st, &e), &e);
+    OK(db_bind_cstr(st, 1, "a"), &e);
+    RC(ERR_CONFLICT, db_step_returning_id(st, &kept, &e), &e);
+    assert_int_equal(kept, 42);
+    assert_int_equal(count_rows(db, "fdt_rid"), 2);
+    exec_ok(db, "DROP TABLE fdt_rid");
 }
 
 static void t_constraints(struct fx *fx)
@@ -1403,6 +1491,8 @@ static void t_pg_listen(struct fx *fx)
     X(nulls, 0)                                                                                    \
     X(returning, 0)                                                                                \
     X(conveniences, 0)                                                                             \
+    X(text_dup, 0)                                                                                 \
+    X(returning_id, 0)                                                                             \
     X(constraints, 0)                                                                              \
     X(commit_rollback, 0)                                                                          \
     X(write_in_read_tx, 0)                                                                         \
@@ -1495,9 +1585,10 @@ static void pg_close(void)
     /* Leave the shared database as we found it. */
     struct db *db;
     if (!db_pool_conn(pg_fx.pool, &db, NULL)) {
-        const char *tables[] = {"fdt_int",  "fdt_dbl",  "fdt_txt",  "fdt_blob",  "fdt_null",
-                                "fdt_ret",  "fdt_tx",   "fdt_rw",   "fdt_abort", "fdt_retry",
-                                "fdt_nest", "fdt_once", "fdt_conc", "fdt_busy"};
+        const char *tables[] = {"fdt_int",   "fdt_dbl",   "fdt_txt",  "fdt_blob",
+                                "fdt_null",  "fdt_ret",   "fdt_tx",   "fdt_rw",
+                                "fdt_abort", "fdt_retry", "fdt_nest", "fdt_once",
+                                "fdt_conc",  "fdt_busy",  "fdt_dup",  "fdt_rid"};
         for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
             char sql[64];
             snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s", tables[i]);
