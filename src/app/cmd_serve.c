@@ -7,6 +7,7 @@
 #include "http/handlers.h"
 #include "http/server.h"
 #include "jobs/autoclose.h"
+#include "jobs/attempts_sweep.h"
 #include "jobs/uploads_sweep.h"
 #include "service/hc_deflections.h"
 #include "service/imap_poll.h"
@@ -111,6 +112,7 @@ int cmd_serve(const struct config *cfg, struct env *env)
     const struct scheduler_job jobs[] = {{"sla_sweep", sla_sweep_job, NULL},
                                          {"autoclose", autoclose_job, &autoclose},
                                          {"uploads_sweep", uploads_sweep_job, NULL},
+                                         {"attempts_sweep", attempts_sweep_job, NULL},
                                          {"policy_sweep", policy_sweep_job, NULL},
                                          {"hc_deflections_sweep", hc_deflections_sweep_job, NULL}};
     size_t njobs = sizeof jobs / sizeof jobs[0];

@@ -95,7 +95,8 @@ static void read_token(struct db_stmt *st, struct api_token_row *t)
     t->revoked_at = db_column_int64(st, 5);
 }
 
-#define TOKEN_COLUMNS "id, user_id, name, created_at, coalesce(last_used_at, 0), coalesce(revoked_at, 0)"
+#define TOKEN_COLUMNS                                                                              \
+    "id, user_id, name, created_at, coalesce(last_used_at, 0), coalesce(revoked_at, 0)"
 
 int api_tokens_insert(struct db *db, int64_t user_id, const char *name, const char *hash,
                       int64_t now, struct api_token_row *out, struct err *e)
@@ -122,8 +123,7 @@ int api_tokens_insert(struct db *db, int64_t user_id, const char *name, const ch
     return rc;
 }
 
-int api_tokens_find_live(struct db *db, const char *hash, struct api_token_row *out,
-                         struct err *e)
+int api_tokens_find_live(struct db *db, const char *hash, struct api_token_row *out, struct err *e)
 {
     struct db_stmt *st;
     int rc = db_prepare(db,
@@ -200,9 +200,8 @@ int api_tokens_list(struct db *db, int64_t user_id, int64_t after, size_t cap,
 int api_tokens_revoke(struct db *db, int64_t id, int64_t now, struct err *e)
 {
     struct db_stmt *st;
-    int rc = db_prepare(db,
-                        "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
-                        &st, e);
+    int rc = db_prepare(
+        db, "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?", &st, e);
     if (rc)
         return rc;
     db_bind_int64(st, 1, now);
@@ -266,8 +265,8 @@ int sign_in_failures_lock(struct db *db, const char *key, struct err *e)
 int sign_in_failures_add(struct db *db, const char *key, int64_t now, int64_t *id, struct err *e)
 {
     struct db_stmt *st;
-    int rc = db_prepare(db, "INSERT INTO sign_in_failures (key, at) VALUES (?, ?) RETURNING id",
-                        &st, e);
+    int rc =
+        db_prepare(db, "INSERT INTO sign_in_failures (key, at) VALUES (?, ?) RETURNING id", &st, e);
     if (rc)
         return rc;
     db_bind_cstr(st, 1, key);
@@ -289,8 +288,8 @@ int sign_in_failures_delete(struct db *db, int64_t id, struct err *e)
     return db_run(st, e);
 }
 
-int sign_in_failures_since(struct db *db, const char *key, int64_t since, int64_t *out,
-                           size_t cap, size_t *n, struct err *e)
+int sign_in_failures_since(struct db *db, const char *key, int64_t since, int64_t *out, size_t cap,
+                           size_t *n, struct err *e)
 {
     struct db_stmt *st;
     /* The newest `cap`, returned oldest first. */
@@ -323,12 +322,12 @@ int sign_in_failures_clear(struct db *db, const char *key, struct err *e)
     return db_run(st, e);
 }
 
-int sign_in_failures_prune(struct db *db, int64_t before, struct err *e)
+int sign_in_failures_prune(struct db *db, int64_t before, int64_t *deleted, struct err *e)
 {
     struct db_stmt *st;
-    int rc = db_prepare(db, "DELETE FROM sign_in_failures WHERE at < ?", &st, e);
+    int rc = db_prepare(db, "DELETE FROM sign_in_failures WHERE at < ? RETURNING id", &st, e);
     if (rc)
         return rc;
     db_bind_int64(st, 1, before);
-    return db_run(st, e);
+    return db_run_count(st, deleted, e);
 }

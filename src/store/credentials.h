@@ -76,7 +76,7 @@ int sign_in_failures_delete(struct db *db, int64_t id, struct err *e);
 int sign_in_failures_since(struct db *db, const char *key, int64_t since, int64_t *out,
                            size_t cap, size_t *n, struct err *e);
 int sign_in_failures_clear(struct db *db, const char *key, struct err *e);
-/* Drop failures older than before (housekeeping). */
-int sign_in_failures_prune(struct db *db, int64_t before, struct err *e);
+/* Drop failures older than before (housekeeping: jobs/attempts_sweep.c); *deleted how many. */
+int sign_in_failures_prune(struct db *db, int64_t before, int64_t *deleted, struct err *e);
 
 #endif
