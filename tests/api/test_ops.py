@@ -2,6 +2,7 @@
 
 import re
 import secrets
+import time
 
 import pytest
 
@@ -65,14 +66,28 @@ def test_metrics_content_type_and_format(default_server):
             assert SAMPLE_RE.match(line), f"not a Prometheus sample line: {line!r}"
 
 
+def settled_count(srv, labels, at_least):
+    """The counter once it holds at least at_least and stays put: a request is counted when the
+    server has finished it, which can be just after the client has read the answer."""
+    deadline = time.monotonic() + 5
+    last = None
+    while time.monotonic() < deadline:
+        value = sample(metrics(srv).text, "frontdesk_http_requests_total", labels)
+        if value is not None and value >= at_least and value == last:
+            return value
+        last = value
+        time.sleep(0.05)
+    return last
+
+
 def test_request_counter_increases(default_server):
     labels = '{method="GET",route="/healthz",status="200"}'
     default_server.get("/healthz")
-    before = sample(metrics(default_server).text, "frontdesk_http_requests_total", labels)
+    before = settled_count(default_server, labels, 1)
     assert before is not None and before >= 1
     for _ in range(3):
         default_server.get("/healthz")
-    after = sample(metrics(default_server).text, "frontdesk_http_requests_total", labels)
+    after = settled_count(default_server, labels, before + 3)
     assert after == before + 3
 
 
